@@ -14,7 +14,7 @@ public static class ShapeGuard
     {
         ArgumentNullException.ThrowIfNull(input);
         var shape = input.shape;
-        if (shape.Length == 4 && shape[0] > 0 && shape[1] == channels && shape[2] == height && shape[3] == width)
+        if (shape.Length == 4 && shape[1] == channels && shape[2] == height && shape[3] == width)
         {
             return;
         }
