@@ -109,7 +109,7 @@ internal static class Emitter
         w.Line("RegisterComponents();")
             .Line("if (device is not null)")
             .Open()
-            .Line("this.to(device);")
+            .Line("global::TorchSharp.ModuleExtensionMethods.to(this, device);")
             .Close()
             .Close()
             .Line();
