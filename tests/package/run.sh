@@ -123,4 +123,4 @@ grep -qE '^maskedConv1 \(MaskedConv\(5, 32\)\) +\[-1, 32, 24, 24\] +1,450$' "$wo
 grep -qE '^dense1 \(Dense\(10\)\) +\[-1, 10\] +184,330$' "$work/run.log" || fail "summary lacks the Dense row"
 grep -qx 'Total params: 185,780' "$work/run.log" || fail "summary total is wrong"
 
-echo "package test: 1 passed, 0 failed"
+echo "package test: passed (LayerDsl $version)"
