@@ -63,7 +63,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor DenseInFeaturesMismatch = Error(
         DiagnosticIds.DenseInFeaturesMismatch, Shapes, "Dense InFeatures does not match its input",
-        "{0} is pinned to InFeatures = {1}, but its input has {2} features ({3} from {4}); remove InFeatures or set it to {2}");
+        "{0} is pinned to InFeatures = {1}, but its input has {2} features ({3}); remove InFeatures or set it to {2}");
 
     public static readonly DiagnosticDescriptor SizeOverflow = Error(
         DiagnosticIds.SizeOverflow, Shapes, "Size arithmetic overflows",

@@ -45,7 +45,8 @@ internal static class ShapeInference
         }
 
         var shape = Shape.Spatial(input.Channels, input.Height, input.Width);
-        var producedBy = "Input";
+        var inputDisplay = $"Input({input.Height}, {input.Width}, {input.Channels})";
+        var producedBy = shape.Describe() + " from " + inputDisplay;
         string? flattenedBy = null;
         var counters = new Dictionary<string, int>();
         var layers = new List<LayerTrace>();
@@ -55,7 +56,7 @@ internal static class ShapeInference
             if (layer.RequiresSpatialInput && shape.IsFlat)
             {
                 diagnostics.Add(DiagnosticInfo.Create(
-                    DiagnosticIds.SpatialLayerAfterFlatten, layer.Location, layer.Display, shape.Channels, flattenedBy ?? producedBy));
+                    DiagnosticIds.SpatialLayerAfterFlatten, layer.Location, layer.Display, shape.Channels, flattenedBy ?? inputDisplay));
                 return null;
             }
 
@@ -63,11 +64,12 @@ internal static class ShapeInference
             try
             {
                 outcome = layer.Infer(new LayerInput(shape, producedBy, flattenedBy));
+                parameters = checked(parameters + outcome.Parameters);
             }
             catch (OverflowException)
             {
                 diagnostics.Add(DiagnosticInfo.Create(
-                    DiagnosticIds.SizeOverflow, layer.Location, layer.Display, "its parameter count or output size does not fit in 64 bits"));
+                    DiagnosticIds.SizeOverflow, layer.Location, layer.Display, "its parameter count, or the model's, does not fit in 64 bits"));
                 return null;
             }
 
@@ -88,11 +90,10 @@ internal static class ShapeInference
             counters.TryGetValue(layer.NamePrefix, out var count);
             counters[layer.NamePrefix] = ++count;
             layers.Add(new LayerTrace(layer, layer.NamePrefix + Format.Number(count), shape, output, outcome.Parameters));
-            parameters = checked(parameters + outcome.Parameters);
 
             if (!layer.PreservesSize)
             {
-                producedBy = layer.Display;
+                producedBy = output.Describe() + " from " + layer.Display;
             }
 
             if (output.IsFlat && !shape.IsFlat)

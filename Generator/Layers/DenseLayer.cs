@@ -45,7 +45,6 @@ internal sealed record DenseLayer(
                 Display,
                 InFeatures,
                 features,
-                input.Shape.Describe(),
                 input.ProducedBy));
         }
 

@@ -38,7 +38,10 @@ internal sealed class LayerOutcome
     public static LayerOutcome Fail(DiagnosticInfo error) => new(null, 0, error);
 }
 
-/// <summary>The shape a layer receives, and which layer last produced its sizes (for messages).</summary>
+/// <summary>
+/// The shape a layer receives; where its size comes from (<c>24 × 24 × 32 = 18432 from MaskedConv(5, 32)</c>, skipping
+/// layers that keep the size); and the layer that flattened it, if any (for messages).
+/// </summary>
 internal sealed record LayerInput(Shape Shape, string ProducedBy, string? FlattenedBy);
 
 /// <summary>
