@@ -85,10 +85,17 @@ internal static class ShapeInference
                 return null;
             }
 
+            if (long.MaxValue - parameters < outcome.Parameters)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticIds.SizeOverflow, layer.Location, layer.Display, "the model's parameter count would not fit in 64 bits"));
+                return null;
+            }
+
             counters.TryGetValue(layer.NamePrefix, out var count);
             counters[layer.NamePrefix] = ++count;
             layers.Add(new LayerTrace(layer, layer.NamePrefix + Format.Number(count), shape, output, outcome.Parameters));
-            parameters = checked(parameters + outcome.Parameters);
+            parameters += outcome.Parameters;
 
             if (!layer.PreservesSize)
             {
