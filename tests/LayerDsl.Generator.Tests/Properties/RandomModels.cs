@@ -124,7 +124,7 @@ public static class RandomModels
     private static RandomModel Draw(Random random, int index, int seed, bool shrink)
     {
         var faulty = random.NextDouble() < 0.25;
-        var fault = faulty ? random.Next(6) : -1;
+        var fault = faulty ? random.Next(7) : -1;
 
         long height = LogUniform(random, 1, shrink ? 32 : 256);
         long width = random.NextDouble() < 0.5 ? height : LogUniform(random, 1, shrink ? 32 : 256);
@@ -293,6 +293,17 @@ public static class RandomModels
                     _ => Math.Max(1, state.Channels) == size ? size * 2 : Math.Max(1, state.Channels),
                 };
                 return Dense(random, random.Next(1, 16), 0, wrong);
+            }
+
+            case 6:
+            {
+                // A huge value: a sample or a parameter count too large for the generator's 32- and 64-bit limits.
+                return random.Next(3) switch
+                {
+                    0 when !state.Flat && state.Height * state.Width >= 2 => Conv(random, int.MaxValue, 1, 1, 0, 0),
+                    1 => Masked(random, 60_000 + random.Next(int.MaxValue - 60_000), 1, 1, 1, 0, 1, false),
+                    _ => Conv(random, random.Next(3, 100), int.MaxValue - random.Next(1_000_000), 1, 1, 0),
+                };
             }
 
             case 4:
@@ -527,6 +538,11 @@ public static class ReferenceShapes
     public static ReferenceResult Infer(RandomModel model)
     {
         var argumentErrors = ArgumentErrors(model);
+        if (model.Height > 0 && model.Width > 0 && model.Channels > 0 && (BigInteger)model.Height * model.Width * model.Channels > IntMax)
+        {
+            argumentErrors.Add(new ArgumentError("input too large"));
+        }
+
         if (argumentErrors.Count > 0)
         {
             return Invalid(argumentErrors, string.Join("; ", argumentErrors.Select(e => e.Reason)), -1, null);
@@ -712,7 +728,7 @@ public static class ReferenceShapes
     }
 
     private static ReferenceResult Invalid(List<ArgumentError> errors, string reason, int layer, long[]? input) =>
-        new(Array.Empty<long[]>(), Array.Empty<long>(), errors.Select(e => e.Reason == "no layers" ? "LDSL0015" : "LDSL0010").ToList(), reason, layer, input, 0, 0);
+        new(Array.Empty<long[]>(), Array.Empty<long>(), errors.Select(e => e.Reason switch { "no layers" => "LDSL0015", "input too large" => "LDSL0014", _ => "LDSL0010" }).ToList(), reason, layer, input, 0, 0);
 
     private static ReferenceResult Invalid(string id, string reason, int layer, long[]? input) =>
         new(Array.Empty<long[]>(), Array.Empty<long>(), new[] { id }, reason, layer, input, 0, 0);
