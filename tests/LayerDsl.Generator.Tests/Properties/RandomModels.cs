@@ -240,7 +240,7 @@ public static class RandomModels
 
             case RandomLayerKind.Dense:
             {
-                var pin = random.NextDouble() < 0.3 ? state.Size : 0;
+                var pin = random.NextDouble() < 0.3 && state.Size <= int.MaxValue ? state.Size : 0;
                 return Dense(random, LogUniform(random, 1, 64), random.Next(5), pin);
             }
 
@@ -292,7 +292,8 @@ public static class RandomModels
                     1 => Math.Max(1, size - random.Next(1, 10)) == size ? size + 1 : Math.Max(1, size - random.Next(1, 10)),
                     _ => Math.Max(1, state.Channels) == size ? size * 2 : Math.Max(1, state.Channels),
                 };
-                return Dense(random, random.Next(1, 16), 0, wrong);
+                // An attribute argument is an int: past int.MaxValue features, any int pin is wrong.
+                return Dense(random, random.Next(1, 16), 0, wrong <= int.MaxValue ? wrong : random.Next(1, 1000));
             }
 
             case 6:
