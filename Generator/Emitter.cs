@@ -16,7 +16,7 @@ internal static class Emitter
     /// <summary>The version written into generated headers.</summary>
     public static readonly string Version = typeof(Emitter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    public static string HintName(ModelSpec model) => model.FullName + ".g.cs";
+    public static string HintName(ModelSpec model) => model.FullName.Replace("@", string.Empty) + ".g.cs";
 
     /// <summary>The generated source, or null when nothing may be emitted.</summary>
     public static string? Emit(ModelResult result)
@@ -41,7 +41,7 @@ internal static class Emitter
 
         foreach (var container in model.ContainingTypes)
         {
-            writer.Line($"partial {container.Keyword} {container.Name}").Open();
+            writer.Line($"partial {container.Keyword} {Format.Identifier(container.Name)}").Open();
         }
 
         if (result.Trace is { } trace && model.Mode == EmitMode.Full)
@@ -85,7 +85,7 @@ internal static class Emitter
         w.Line("/// </code>")
             .Line("/// </remarks>")
             .Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"LayerDsl.Generator\", \"{Version}\")]")
-            .Line($"partial class {name} : {ModuleBase}, global::LayerDsl.ILayerModel")
+            .Line($"partial class {Format.Identifier(name)} : {ModuleBase}, global::LayerDsl.ILayerModel")
             .Open();
 
         w.Line("/// <summary>The layer table (layer, output shape, parameters) as inferred at compile time.</summary>")
@@ -102,8 +102,8 @@ internal static class Emitter
         w.Line()
             .Line($"/// <summary>Creates the model with freshly initialised parameters on <paramref name=\"device\"/> (the CPU when null).</summary>")
             .Line("/// <param name=\"device\">The device for the parameters, e.g. <c>torch.CUDA</c> with a CUDA build of TorchSharp.</param>")
-            .Line($"public {name}(global::TorchSharp.torch.Device? device = null)")
-            .Indent().Line($": base(nameof({name}))").Outdent()
+            .Line($"public {Format.Identifier(name)}(global::TorchSharp.torch.Device? device = null)")
+            .Indent().Line($": base(nameof({Format.Identifier(name)}))").Outdent()
             .Open();
         foreach (var layer in trace.Layers.Where(l => l.Layer.ModuleType(l.Input) is not null))
         {
@@ -241,7 +241,7 @@ internal static class Emitter
         var message = Format.StringLiteral($"{name} is not a valid LayerDsl model: fix the LDSL errors reported on its attributes.");
         w.Line($"/// <summary>Invalid LayerDsl model: see the LDSL errors on its attributes. Every member throws.</summary>")
             .Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"LayerDsl.Generator\", \"{Version}\")]")
-            .Line($"partial class {name} : {ModuleBase}, global::LayerDsl.ILayerModel")
+            .Line($"partial class {Format.Identifier(name)} : {ModuleBase}, global::LayerDsl.ILayerModel")
             .Open()
             .Line("/// <summary>Empty: the model is invalid.</summary>")
             .Line("public const string Summary = \"\";")
@@ -251,8 +251,8 @@ internal static class Emitter
             .Line()
             .Line("/// <summary>Throws: the model is invalid.</summary>")
             .Line("/// <param name=\"device\">Unused.</param>")
-            .Line($"public {name}(global::TorchSharp.torch.Device? device = null)")
-            .Indent().Line($": base(nameof({name})) => throw new global::System.InvalidOperationException({message});").Outdent()
+            .Line($"public {Format.Identifier(name)}(global::TorchSharp.torch.Device? device = null)")
+            .Indent().Line($": base(nameof({Format.Identifier(name)})) => throw new global::System.InvalidOperationException({message});").Outdent()
             .Line()
             .Line("/// <inheritdoc />")
             .Line("global::LayerDsl.ModelInfo global::LayerDsl.ILayerModel.Info => Info;")

@@ -192,7 +192,13 @@ internal static class Parser
             generated.Add(layer.NamePrefix + count.ToString(CultureInfo.InvariantCulture));
         }
 
-        var collided = false;
+        // A member cannot have its class's name (CS0542), so a class named like a generated member collides too.
+        var collided = generated.Contains(type.Name);
+        if (collided)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.MemberCollision, LocationInfo.From(type.Locations.FirstOrDefault()), type.Name, type.Name));
+        }
+
         foreach (var member in type.GetMembers())
         {
             if (member.IsImplicitlyDeclared || IsGenerated(member))

@@ -20,7 +20,9 @@ internal static class ShapeInference
     public static ModelResult Run(ModelSpec model)
     {
         var diagnostics = new List<DiagnosticInfo>(model.Diagnostics);
-        var trace = model.Mode == EmitMode.Nothing || model.Input is null ? null : Infer(model, diagnostics);
+        // A stub's declaration is already in error (an attribute the compiler rejects, a second Input, layers split
+        // across declarations): inferring shapes from what is left would report errors the user did not make.
+        var trace = model.Mode != EmitMode.Full || model.Input is null ? null : Infer(model, diagnostics);
         return new ModelResult(model, diagnostics.Count == 0 ? trace : null, diagnostics.ToEquatableArray());
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace LayerDsl.Generator.Helpers;
 
@@ -26,6 +27,10 @@ internal static class Format
     /// <summary>A C# string literal.</summary>
     public static string StringLiteral(string value) =>
         "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n").Replace("\r", "\\r") + "\"";
+
+    /// <summary>A name as a C# identifier: <c>@class</c> for a type the user named <c>@class</c>.</summary>
+    public static string Identifier(string name) =>
+        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
     /// <summary>Escapes text for an XML doc comment.</summary>
     public static string Xml(string value) => value.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");

@@ -1,0 +1,200 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using LayerDsl.Generator.Models;
+using LayerDsl.Generator.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace LayerDsl.Generator.Tests;
+
+/// <summary>
+/// The generator is incremental the way an IDE needs it: with step tracking on, edits that do not touch a model's
+/// attributes leave every tracked step Cached or Unchanged, changing one model's attribute regenerates that model
+/// only, and no step output holds a Roslyn symbol, syntax node, location, tree or compilation.
+/// </summary>
+public class IncrementalityTests
+{
+    private const string ModelA = "using LayerDsl;\nnamespace Demo;\n\n[Input(28, 28, 1)]\n[Conv2D(8, 3, Activation = Activation.ReLU)]\n[Dense(10)]\npublic partial class NetA\n{\n    public int Epochs() { return 1; }\n}\n";
+    private const string ModelB = "using LayerDsl;\nnamespace Demo;\n\n[Input(16, 16, 3)]\n[MaskedConv(3, 4)]\n[MaxPool2D]\n[Dense(2)]\npublic partial class NetB { }\n";
+    private const string Other = "namespace Demo;\n\npublic static class Helpers\n{\n    public static int Twice(int x) => 2 * x;\n}\n";
+
+    private static readonly string[] ModelSteps = { TrackingNames.Parse, TrackingNames.Infer };
+
+    [Fact]
+    public void EditInAnUnrelatedFileLeavesEveryStepCached()
+    {
+        var (driver, compilation, before) = FirstRun();
+
+        var edited = Replace(compilation, "Other.cs", Other.Replace("2 * x", "x + x + 0") + "public class Added { }\n");
+        var after = Run(ref driver, edited);
+
+        AssertNothingRecomputed(after);
+        Assert.Equal(before, Sources(after));
+    }
+
+    [Fact]
+    public void EditInsideAModelMethodBodyLeavesEveryStepCachedOrUnchanged()
+    {
+        var (driver, compilation, before) = FirstRun();
+
+        var edited = Replace(compilation, "NetA.cs", ModelA.Replace("return 1;", "var epochs = 4; return epochs * 10;"));
+        var after = Run(ref driver, edited);
+
+        AssertNothingRecomputed(after);
+        Assert.Equal(before, Sources(after));
+    }
+
+    [Fact]
+    public void ChangingOneModelsAttributeRegeneratesThatModelOnly()
+    {
+        var (driver, compilation, before) = FirstRun();
+
+        var edited = Replace(compilation, "NetA.cs", ModelA.Replace("[Dense(10)]", "[Dense(12)]"));
+        var after = Run(ref driver, edited);
+
+        foreach (var step in ModelSteps)
+        {
+            var outputs = Outputs(after, step);
+            Assert.Equal(IncrementalStepRunReason.Modified, Assert.Single(outputs, o => ClassName(o.Value) == "NetA").Reason);
+            Assert.Contains(Assert.Single(outputs, o => ClassName(o.Value) == "NetB").Reason, new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
+        }
+
+        var sources = Sources(after);
+        Assert.NotEqual(before["Demo.NetA.g.cs"], sources["Demo.NetA.g.cs"]);
+        Assert.Contains("Linear(5408L, 12L)", sources["Demo.NetA.g.cs"], StringComparison.Ordinal);
+        Assert.Equal(before["Demo.NetB.g.cs"], sources["Demo.NetB.g.cs"]);
+    }
+
+    [Fact]
+    public void NoStepOutputHoldsRoslynObjects()
+    {
+        // Valid and invalid models, a model without Input, so that every kind of step output is produced.
+        var files = new[]
+        {
+            ("NetA.cs", ModelA),
+            ("NetB.cs", ModelB),
+            ("Bad.cs", "using LayerDsl;\n[Input(28, 28, 1)][MaskedConv(5, 32)][Dense(10, InFeatures = 784)] public partial class Bad { }\n[Conv2D(2, 3)] public partial class NoInput { }\n[Input(8, 8, 1)][Dense(2)] public class NotPartial { }\n"),
+        };
+        var driver = GeneratorHarness.CreateDriver();
+        var result = Run(ref driver, GeneratorHarness.CompileFiles(files));
+
+        var steps = result.TrackedSteps.Concat(result.TrackedOutputSteps).ToList();
+        Assert.Contains(steps, s => s.Key == TrackingNames.Parse);
+        Assert.Contains(steps, s => s.Key == TrackingNames.Infer);
+        Assert.Contains(steps, s => s.Key == TrackingNames.MissingInput);
+
+        var values = 0;
+        foreach (var (name, runs) in steps.Where(s => s.Key is TrackingNames.Parse or TrackingNames.Infer or TrackingNames.MissingInput))
+        {
+            foreach (var output in runs.SelectMany(r => r.Outputs))
+            {
+                values++;
+                if (FindRoslynObject(output.Value, name, new HashSet<object>(ReferenceEqualityComparer.Instance)) is { } path)
+                {
+                    Assert.Fail($"A step output holds a Roslyn object: {path}");
+                }
+            }
+        }
+
+        Assert.True(values >= 7, $"expected the outputs of every model ({values} seen)");
+    }
+
+    private static (GeneratorDriver Driver, CSharpCompilation Compilation, IReadOnlyDictionary<string, string> Sources) FirstRun()
+    {
+        var compilation = GeneratorHarness.CompileFiles(("NetA.cs", ModelA), ("NetB.cs", ModelB), ("Other.cs", Other));
+        var driver = GeneratorHarness.CreateDriver();
+        var first = Run(ref driver, compilation);
+        Assert.Equal(new[] { "Demo.NetA.g.cs", "Demo.NetB.g.cs" }, first.GeneratedSources.Select(s => s.HintName).OrderBy(h => h, StringComparer.Ordinal));
+        Assert.Empty(first.Diagnostics);
+        return (driver, compilation, Sources(first));
+    }
+
+    private static GeneratorRunResult Run(ref GeneratorDriver driver, Compilation compilation)
+    {
+        driver = driver.RunGenerators(compilation);
+        var result = Assert.Single(driver.GetRunResult().Results);
+        Assert.Null(result.Exception);
+        return result;
+    }
+
+    private static CSharpCompilation Replace(CSharpCompilation compilation, string path, string source)
+    {
+        var old = compilation.SyntaxTrees.Single(t => t.FilePath == path);
+        return compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(source, GeneratorHarness.ParseOptions, path: path));
+    }
+
+    private static IReadOnlyDictionary<string, string> Sources(GeneratorRunResult result) =>
+        result.GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString());
+
+    private static List<(object Value, IncrementalStepRunReason Reason)> Outputs(GeneratorRunResult result, string step) =>
+        result.TrackedSteps[step].SelectMany(r => r.Outputs).ToList();
+
+    /// <summary>Every output of the model steps and of the source output is Cached or Unchanged.</summary>
+    private static void AssertNothingRecomputed(GeneratorRunResult result)
+    {
+        var allowed = new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged };
+        foreach (var step in ModelSteps)
+        {
+            var outputs = Outputs(result, step);
+            Assert.Equal(2, outputs.Count);
+            Assert.All(outputs, o => Assert.Contains(o.Reason, allowed));
+        }
+
+        var sourceOutputs = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(r => r.Outputs).ToList();
+        Assert.All(sourceOutputs, o => Assert.Contains(o.Reason, allowed));
+    }
+
+    private static string? ClassName(object value) => value switch
+    {
+        ModelSpec spec => spec.ClassName,
+        ModelResult result => result.Model.ClassName,
+        _ => null,
+    };
+
+    /// <summary>Walks an object graph (fields of every class and struct, elements of collections); returns the path to the first Roslyn object.</summary>
+    private static string? FindRoslynObject(object? value, string path, HashSet<object> seen)
+    {
+        if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum || value is decimal)
+        {
+            return null;
+        }
+
+        if (value is ISymbol or SyntaxNode or SyntaxToken or SyntaxTree or Location or Compilation or SemanticModel or AttributeData or TypedConstant or SyntaxReference)
+        {
+            return $"{path}: {value.GetType().FullName}";
+        }
+
+        if (!value.GetType().IsValueType && !seen.Add(value))
+        {
+            return null;
+        }
+
+        if (value is IEnumerable sequence)
+        {
+            var i = 0;
+            foreach (var item in sequence)
+            {
+                if (FindRoslynObject(item, $"{path}[{i++}]", seen) is { } found)
+                {
+                    return found;
+                }
+            }
+        }
+
+        for (var type = value.GetType(); type is not null && type != typeof(object); type = type.BaseType)
+        {
+            foreach (var field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            {
+                if (FindRoslynObject(field.GetValue(value), $"{path}.{field.Name}", seen) is { } found)
+                {
+                    return found;
+                }
+            }
+        }
+
+        return null;
+    }
+}
