@@ -126,7 +126,21 @@ internal static class Emitter
         w.Line($"/// <summary>Runs the model on <c>[batch, {input.Channels}, {input.Height}, {input.Width}]</c> and returns <c>{Batched(trace.Output)}</c>{(softmaxOutput ? " probabilities" : string.Empty)}.</summary>")
             .Line("/// <exception cref=\"global::System.ArgumentException\">The input does not have the declared shape.</exception>")
             .Line($"public override {Tensor} forward({Tensor} input)");
-        EmitBody(w, name, trace, logits: false);
+        if (softmaxOutput)
+        {
+            // One copy of the layers: forward is the logits followed by the final softmax.
+            w.Open()
+                .Line("using var scope = global::TorchSharp.torch.NewDisposeScope();")
+                .Line("var x = ForwardLogits(input);")
+                .Line(Activations.Statement(ActivationKind.Softmax)!)
+                .Line("return x.MoveToOuterDisposeScope();")
+                .Close();
+        }
+        else
+        {
+            EmitBody(w, name, trace, logits: false);
+        }
+
         w.Line();
 
         w.Line(softmaxOutput

@@ -72,20 +72,8 @@ namespace Demo
         /// <exception cref="global::System.ArgumentException">The input does not have the declared shape.</exception>
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
-            global::LayerDsl.ShapeGuard.CheckInput(input, "ActivationLayers", 1L, 4L, 4L);
             using var scope = global::TorchSharp.torch.NewDisposeScope();
-            var x = input;
-            // relu1: ReLU -> [-1, 1, 4, 4]
-            x = global::TorchSharp.torch.nn.functional.relu(x);
-            // tanh1: Tanh -> [-1, 1, 4, 4]
-            x = global::TorchSharp.torch.nn.functional.tanh(x);
-            // sigmoid1: Sigmoid -> [-1, 1, 4, 4]
-            x = global::TorchSharp.torch.nn.functional.sigmoid(x);
-            // flatten1: Flatten -> [-1, 16]
-            x = x.flatten(1);
-            // dense1: Dense(3) -> [-1, 3]
-            x = dense1.forward(x);
-            // softmax1: Softmax -> [-1, 3]
+            var x = ForwardLogits(input);
             x = global::TorchSharp.torch.nn.functional.softmax(x, 1L);
             return x.MoveToOuterDisposeScope();
         }

@@ -68,16 +68,8 @@ namespace Demo
         /// <exception cref="global::System.ArgumentException">The input does not have the declared shape.</exception>
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
-            global::LayerDsl.ShapeGuard.CheckInput(input, "StandardCnn", 1L, 28L, 28L);
             using var scope = global::TorchSharp.torch.NewDisposeScope();
-            var x = input;
-            // conv1: Conv2D(32, 3, Activation = ReLU) -> [-1, 32, 26, 26]
-            x = conv1.forward(x);
-            x = global::TorchSharp.torch.nn.functional.relu(x);
-            // flatten1: Flatten -> [-1, 21632]
-            x = x.flatten(1);
-            // dense1: Dense(10, Activation = Softmax) -> [-1, 10]
-            x = dense1.forward(x);
+            var x = ForwardLogits(input);
             x = global::TorchSharp.torch.nn.functional.softmax(x, 1L);
             return x.MoveToOuterDisposeScope();
         }
