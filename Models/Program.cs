@@ -1,9 +1,8 @@
+using LayerDsl.Models.Cli;
+
 namespace LayerDsl.Models;
 
 internal static class Program
 {
-    private static int Main()
-    {
-        return 0;
-    }
+    private static int Main(string[] args) => CliApp.Run(args);
 }

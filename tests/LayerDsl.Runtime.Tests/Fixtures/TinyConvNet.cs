@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace LayerDsl.Runtime.Tests.Fixtures;
 
 /// <summary>A hand-written stand-in for a generated model: Conv2D(filters, kernel, ReLU), MaxPool(2), Flatten, Dense(10, Softmax).</summary>
-public sealed class TinyConvNet : nn.Module<Tensor, Tensor>, ILayerModel
+public class TinyConvNet : nn.Module<Tensor, Tensor>, ILayerModel
 {
     private readonly Conv2d conv1;
     private readonly MaxPool2d pool1;
@@ -57,5 +57,23 @@ public sealed class TinyConvNet : nn.Module<Tensor, Tensor>, ILayerModel
         var f = flatten1.forward(p);
         var d = dense1.forward(f);
         return new[] { c, p, f, nn.functional.softmax(d, 1) };
+    }
+}
+
+/// <summary>A fixture model the runner's catalog can build (constructor taking a device), like a generated one.</summary>
+public sealed class SmallCnn : TinyConvNet
+{
+    public SmallCnn(Device? device = null)
+        : base(8, 3, nameof(SmallCnn), device)
+    {
+    }
+}
+
+/// <summary>A second fixture model with another architecture (5x5 kernels, 16 filters).</summary>
+public sealed class WideCnn : TinyConvNet
+{
+    public WideCnn(Device? device = null)
+        : base(16, 5, nameof(WideCnn), device)
+    {
     }
 }
