@@ -40,7 +40,7 @@ internal static class ChartWriter
         plot.Axes.Right.Label.Text = "test loss (cross-entropy)";
         plot.Axes.SetLimitsX(0.5, maxEpoch + 0.5);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
-        plot.ShowLegend(Alignment.LowerLeft);
+        plot.ShowLegend(Edge.Bottom);
         AtomicFile.Write(path, temporary => plot.SavePng(temporary, width, height));
     }
 }
