@@ -1,0 +1,95 @@
+using System.Collections.Generic;
+using System.Linq;
+using LayerDsl.Generator.Models;
+using Microsoft.CodeAnalysis;
+
+namespace LayerDsl.Generator;
+
+/// <summary>Every diagnostic LayerDsl reports. IDs are sequential and never reused; each links to its README section.</summary>
+internal static class DiagnosticDescriptors
+{
+    public const string HelpLinkBase = "https://github.com/layerdsl/layerdsl/blob/main/README.md#";
+
+    private const string Declaration = "LayerDsl.Declaration";
+    private const string Shapes = "LayerDsl.Shapes";
+
+    public static readonly DiagnosticDescriptor ModelNotPartial = Error(
+        DiagnosticIds.ModelNotPartial, Declaration, "Model class must be partial",
+        "'{0}' must be declared partial so that LayerDsl can generate its module; add the partial modifier");
+
+    public static readonly DiagnosticDescriptor ModelIsGeneric = Error(
+        DiagnosticIds.ModelIsGeneric, Declaration, "Model class cannot be generic",
+        "'{0}' is generic or nested in a generic type; a LayerDsl model has fixed shapes, so remove the type parameters");
+
+    public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Error(
+        DiagnosticIds.ContainingTypeNotPartial, Declaration, "Containing type must be partial",
+        "'{0}' is nested in '{1}', which is not partial; make every containing type partial");
+
+    public static readonly DiagnosticDescriptor UnsupportedModelKind = Error(
+        DiagnosticIds.UnsupportedModelKind, Declaration, "Model must be a non-static class",
+        "'{0}' is a {1}; a LayerDsl model must be a non-static, non-record class");
+
+    public static readonly DiagnosticDescriptor ModelHasBaseType = Error(
+        DiagnosticIds.ModelHasBaseType, Declaration, "Model class cannot declare another base class",
+        "'{0}' derives from '{1}'; LayerDsl makes the model a Module<Tensor, Tensor>, so remove the base class");
+
+    public static readonly DiagnosticDescriptor MissingInput = Error(
+        DiagnosticIds.MissingInput, Declaration, "Model has no Input",
+        "'{0}' has layer attributes but no [Input(height, width, channels)]; add one so that the layer shapes can be inferred");
+
+    public static readonly DiagnosticDescriptor DuplicateInput = Error(
+        DiagnosticIds.DuplicateInput, Declaration, "Model has more than one Input",
+        "'{0}' declares [Input] {1} times; a model has exactly one input, remove the others");
+
+    public static readonly DiagnosticDescriptor LayersSplitAcrossDeclarations = Error(
+        DiagnosticIds.LayersSplitAcrossDeclarations, Declaration, "Layer attributes are split over several partial declarations",
+        "'{0}' has LayerDsl attributes on {1} partial declarations; their order across declarations is undefined, so put them all on one");
+
+    public static readonly DiagnosticDescriptor MemberCollision = Error(
+        DiagnosticIds.MemberCollision, Declaration, "Member collides with a generated member",
+        "'{0}' declares '{1}', which LayerDsl generates; rename or remove it");
+
+    public static readonly DiagnosticDescriptor InvalidArgument = Error(
+        DiagnosticIds.InvalidArgument, Shapes, "Invalid layer argument",
+        "{0}: {1} must be {2}, but is {3}");
+
+    public static readonly DiagnosticDescriptor WindowLargerThanInput = Error(
+        DiagnosticIds.WindowLargerThanInput, Shapes, "Window larger than its input",
+        "{0} slides a {1} × {1} window over a {2} × {3} input, so its output would be {4} × {5}; {6}");
+
+    public static readonly DiagnosticDescriptor SpatialLayerAfterFlatten = Error(
+        DiagnosticIds.SpatialLayerAfterFlatten, Shapes, "Spatial layer after the tensor was flattened",
+        "{0} needs a [channels, height, width] input, but the tensor was flattened to {1} features by {2}; move {0} before {2}");
+
+    public static readonly DiagnosticDescriptor DenseInFeaturesMismatch = Error(
+        DiagnosticIds.DenseInFeaturesMismatch, Shapes, "Dense InFeatures does not match its input",
+        "{0} is pinned to InFeatures = {1}, but its input has {2} features ({3}); remove InFeatures or set it to {2}");
+
+    public static readonly DiagnosticDescriptor SizeOverflow = Error(
+        DiagnosticIds.SizeOverflow, Shapes, "Size arithmetic overflows",
+        "{0}: {1}");
+
+    public static readonly DiagnosticDescriptor NoLayers = Error(
+        DiagnosticIds.NoLayers, Declaration, "Model has no layers",
+        "'{0}' has an [Input] but no layers; add at least one layer attribute");
+
+    public static readonly DiagnosticDescriptor InternalError = Error(
+        DiagnosticIds.InternalError, Declaration, "LayerDsl could not process a model",
+        "LayerDsl could not process '{0}': {1}; please report this with the model's declaration");
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> ById = typeof(DiagnosticDescriptors)
+        .GetFields()
+        .Select(f => f.GetValue(null))
+        .OfType<DiagnosticDescriptor>()
+        .ToDictionary(d => d.Id);
+
+    public static IEnumerable<DiagnosticDescriptor> All => ById.Values.OrderBy(d => d.Id);
+
+    public static DiagnosticDescriptor Get(string id) => ById[id];
+
+    public static Diagnostic ToDiagnostic(this DiagnosticInfo info) =>
+        Diagnostic.Create(Get(info.Id), info.Location?.ToLocation() ?? Location.None, info.Arguments.ToArray<object>());
+
+    private static DiagnosticDescriptor Error(string id, string category, string title, string message) =>
+        new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id.ToLowerInvariant());
+}

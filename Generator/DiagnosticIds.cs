@@ -1,0 +1,22 @@
+namespace LayerDsl.Generator;
+
+/// <summary>Every diagnostic ID, in order. IDs are never reused.</summary>
+internal static class DiagnosticIds
+{
+    public const string ModelNotPartial = "LDSL0001";
+    public const string ModelIsGeneric = "LDSL0002";
+    public const string ContainingTypeNotPartial = "LDSL0003";
+    public const string UnsupportedModelKind = "LDSL0004";
+    public const string ModelHasBaseType = "LDSL0005";
+    public const string MissingInput = "LDSL0006";
+    public const string DuplicateInput = "LDSL0007";
+    public const string LayersSplitAcrossDeclarations = "LDSL0008";
+    public const string MemberCollision = "LDSL0009";
+    public const string InvalidArgument = "LDSL0010";
+    public const string WindowLargerThanInput = "LDSL0011";
+    public const string SpatialLayerAfterFlatten = "LDSL0012";
+    public const string DenseInFeaturesMismatch = "LDSL0013";
+    public const string SizeOverflow = "LDSL0014";
+    public const string NoLayers = "LDSL0015";
+    public const string InternalError = "LDSL0016";
+}

@@ -1,0 +1,60 @@
+using System.Collections.Generic;
+using System.Linq;
+using LayerDsl.Generator.Helpers;
+using LayerDsl.Generator.Models;
+
+namespace LayerDsl.Generator.Layers;
+
+/// <summary><c>[Conv2D(filters, kernelSize, Stride, Padding, Activation)]</c>: TorchSharp's Conv2d.</summary>
+internal sealed record Conv2DLayer(
+    string Display,
+    LocationInfo? Location,
+    EquatableArray<ArgumentInfo> Arguments,
+    long Filters,
+    long KernelSize,
+    long Stride,
+    int Padding,
+    int ActivationValue)
+    : LayerSpec(Display, Location, Arguments)
+{
+    public override string Kind => "Conv2D";
+
+    public override string NamePrefix => "conv";
+
+    public override string? ModuleType(Shape input) => "global::TorchSharp.Modules.Conv2d";
+
+    public override ActivationKind Activation => (ActivationKind)ActivationValue;
+
+    public override bool RequiresSpatialInput => true;
+
+    public static LayerSpec Parse(AttributeArgs a) => new Conv2DLayer(
+        a.Display, a.Location, a.Arguments, a.Long("filters"), a.Long("kernelSize"), a.Long("Stride", 1), a.Enum("Padding"), a.Enum("Activation"));
+
+    public override IEnumerable<DiagnosticInfo> ValidateArguments() =>
+        Positive("filters", Filters)
+            .Concat(Positive("kernelSize", KernelSize))
+            .Concat(Positive("Stride", Stride))
+            .Concat(Defined("Padding", Padding, 1))
+            .Concat(Defined("Activation", ActivationValue, Activations.MaxValue));
+
+    public override LayerOutcome Infer(LayerInput input) =>
+        WindowRule.Apply(this, input.Shape, KernelSize, Stride, Padding == 1, "kernelSize", out var window) is { } error
+            ? LayerOutcome.Fail(error)
+            : LayerOutcome.Ok(
+                Shape.Spatial(Filters, window.OutHeight, window.OutWidth),
+                checked((Filters * input.Shape.Channels * KernelSize * KernelSize) + Filters));
+
+    public override string EmitConstruction(Shape input, Shape output)
+    {
+        var window = Window.Compute(input.Height, input.Width, KernelSize, Stride, Padding == 1);
+        var padding = window.IsSymmetric && window.Top > 0 ? $", padding: {Format.LongLiteral(window.Top)}" : string.Empty;
+        var stride = Stride != 1 ? $", stride: {Format.LongLiteral(Stride)}" : string.Empty;
+        return $"global::TorchSharp.torch.nn.Conv2d({Format.LongLiteral(input.Channels)}, {Format.LongLiteral(Filters)}, {Format.LongLiteral(KernelSize)}{stride}{padding})";
+    }
+
+    public override void EmitForward(List<string> statements, string name, Shape input, Shape output)
+    {
+        Window.Compute(input.Height, input.Width, KernelSize, Stride, Padding == 1).EmitPadding(statements);
+        statements.Add($"x = {name}.forward(x);");
+    }
+}

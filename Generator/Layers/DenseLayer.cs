@@ -1,0 +1,66 @@
+using System.Collections.Generic;
+using System.Linq;
+using LayerDsl.Generator.Helpers;
+using LayerDsl.Generator.Models;
+
+namespace LayerDsl.Generator.Layers;
+
+/// <summary><c>[Dense(units, Activation, InFeatures)]</c>: TorchSharp's Linear, input features inferred (and flattened).</summary>
+internal sealed record DenseLayer(
+    string Display,
+    LocationInfo? Location,
+    EquatableArray<ArgumentInfo> Arguments,
+    long Units,
+    int ActivationValue,
+    long InFeatures)
+    : LayerSpec(Display, Location, Arguments)
+{
+    public override string Kind => "Dense";
+
+    public override string NamePrefix => "dense";
+
+    public override string? ModuleType(Shape input) => "global::TorchSharp.Modules.Linear";
+
+    public override ActivationKind Activation => (ActivationKind)ActivationValue;
+
+    public static LayerSpec Parse(AttributeArgs a) =>
+        new DenseLayer(a.Display, a.Location, a.Arguments, a.Long("units"), a.Enum("Activation"), a.Long("InFeatures"));
+
+    public override IEnumerable<DiagnosticInfo> ValidateArguments()
+    {
+        var pin = InFeatures < 0
+            ? new[] { InvalidArgument("InFeatures", "0 (inferred) or greater", InFeatures) }
+            : Enumerable.Empty<DiagnosticInfo>();
+        return Positive("units", Units).Concat(Defined("Activation", ActivationValue, Activations.MaxValue)).Concat(pin);
+    }
+
+    public override LayerOutcome Infer(LayerInput input)
+    {
+        var features = input.Shape.Size;
+        if (InFeatures != 0 && InFeatures != features)
+        {
+            return LayerOutcome.Fail(DiagnosticInfo.Create(
+                DiagnosticIds.DenseInFeaturesMismatch,
+                ArgumentLocation("InFeatures"),
+                Display,
+                InFeatures,
+                features,
+                input.ProducedBy));
+        }
+
+        return LayerOutcome.Ok(Shape.Flat(Units), checked((features * Units) + Units));
+    }
+
+    public override string EmitConstruction(Shape input, Shape output) =>
+        $"global::TorchSharp.torch.nn.Linear({Format.LongLiteral(input.Size)}, {Format.LongLiteral(Units)})";
+
+    public override void EmitForward(List<string> statements, string name, Shape input, Shape output)
+    {
+        if (!input.IsFlat)
+        {
+            statements.Add("x = x.flatten(1);");
+        }
+
+        statements.Add($"x = {name}.forward(x);");
+    }
+}

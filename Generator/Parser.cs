@@ -1,0 +1,326 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using LayerDsl.Generator.Helpers;
+using LayerDsl.Generator.Layers;
+using LayerDsl.Generator.Models;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace LayerDsl.Generator;
+
+/// <summary>Reads a model class (symbol and attributes) into an equatable <see cref="ModelSpec"/>.</summary>
+internal static class Parser
+{
+    /// <summary>Members the generator writes into every model, besides one field per layer with a module.</summary>
+    public static readonly ImmutableArray<string> GeneratedMemberNames =
+        ImmutableArray.Create("forward", "ForwardLogits", "ForwardTrace", "Info", "Summary");
+
+    private const string ModuleBase = "TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>";
+
+    /// <summary>
+    /// The pipeline's transform for <c>[Input]</c>. A class with several partial declarations is parsed once, from the
+    /// declaration that carries its first <c>[Input]</c>.
+    /// </summary>
+    public static ModelSpec? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not INamedTypeSymbol type)
+        {
+            return null;
+        }
+
+        var firstInput = type.GetAttributes().FirstOrDefault(a => MetadataName(a.AttributeClass) == LayerKinds.InputAttribute);
+        var declaration = firstInput?.ApplicationSyntaxReference?.GetSyntax(cancellationToken).FirstAncestorOrSelf<TypeDeclarationSyntax>();
+        return declaration == context.TargetNode ? Parse(type, cancellationToken) : null;
+    }
+
+    /// <summary>Reads one model class. Never throws for bad input: problems become diagnostics in the spec.</summary>
+    public static ModelSpec Parse(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        var classLocation = LocationInfo.From(type.Locations.FirstOrDefault());
+        var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+        var containers = ContainingTypes(type);
+
+        var mode = CheckDeclaration(type, classLocation, diagnostics, cancellationToken);
+        var attributes = type.GetAttributes()
+            .Where(a => LayerKinds.IsLayerDslAttribute(MetadataName(a.AttributeClass)))
+            .ToList();
+
+        InputSpec? input = null;
+        var layers = new List<LayerSpec>();
+        var declarations = new List<SyntaxNode>();
+        foreach (var attribute in attributes)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+            var location = LocationInfo.From(syntax);
+            var owner = syntax?.FirstAncestorOrSelf<TypeDeclarationSyntax>();
+            if (owner is not null && !declarations.Contains(owner))
+            {
+                declarations.Add(owner);
+                if (declarations.Count == 2)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticIds.LayersSplitAcrossDeclarations, location, type.Name, DeclarationCount(attributes, cancellationToken)));
+                    mode = Worst(mode, EmitMode.Stub);
+                }
+            }
+
+            if (HasErrors(attribute))
+            {
+                // The compiler reports the bad argument itself; adding our own message would only repeat it.
+                mode = Worst(mode, EmitMode.Stub);
+                continue;
+            }
+
+            var args = ReadArguments(attribute, syntax, location);
+            if (MetadataName(attribute.AttributeClass) == LayerKinds.InputAttribute)
+            {
+                if (input is null)
+                {
+                    input = new InputSpec(args.Long("height"), args.Long("width"), args.Long("channels"), location, args.Arguments);
+                }
+                else
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticIds.DuplicateInput, location, type.Name, attributes.Count(a => MetadataName(a.AttributeClass) == LayerKinds.InputAttribute)));
+                    mode = Worst(mode, EmitMode.Stub);
+                }
+
+                continue;
+            }
+
+            layers.Add(LayerKinds.Parsers[MetadataName(attribute.AttributeClass)](args));
+        }
+
+        if (input is null)
+        {
+            mode = Worst(mode, EmitMode.Stub);
+        }
+
+        if (mode != EmitMode.Nothing && CheckCollisions(type, layers, diagnostics))
+        {
+            mode = EmitMode.Nothing;
+        }
+
+        return new ModelSpec(ns, type.Name, containers, input, layers.ToEquatableArray(), diagnostics.ToEquatableArray(), mode);
+    }
+
+    /// <summary>
+    /// The transform for each layer attribute: reports a class that has layers but no <c>[Input]</c>, once, from its
+    /// first layer attribute.
+    /// </summary>
+    public static DiagnosticInfo? ParseMissingInput(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not INamedTypeSymbol type)
+        {
+            return null;
+        }
+
+        var attributes = type.GetAttributes();
+        if (attributes.Any(a => MetadataName(a.AttributeClass) == LayerKinds.InputAttribute))
+        {
+            return null;
+        }
+
+        var first = attributes.FirstOrDefault(a => LayerKinds.IsLayerDslAttribute(MetadataName(a.AttributeClass)));
+        var matched = context.Attributes.FirstOrDefault();
+        if (first is null || matched is null || !SameApplication(first, matched))
+        {
+            return null;
+        }
+
+        var location = LocationInfo.From(first.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
+        return DiagnosticInfo.Create(DiagnosticIds.MissingInput, location, type.Name);
+    }
+
+    private static bool SameApplication(AttributeData a, AttributeData b) =>
+        a.ApplicationSyntaxReference is { } x && b.ApplicationSyntaxReference is { } y && x.SyntaxTree == y.SyntaxTree && x.Span == y.Span;
+
+    private static EmitMode CheckDeclaration(INamedTypeSymbol type, LocationInfo? classLocation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        if (type.TypeKind != TypeKind.Class)
+        {
+            return EmitMode.Nothing; // the compiler already rejects [Input] on anything but a class
+        }
+
+        var errors = diagnostics.Count;
+        if (type.IsRecord || type.IsStatic)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.UnsupportedModelKind, classLocation, type.Name, type.IsRecord ? "record" : "static class"));
+        }
+
+        if (type.IsGenericType || ContainingTypeSymbols(type).Any(t => t.IsGenericType))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.ModelIsGeneric, classLocation, type.Name));
+        }
+
+        if (!IsPartial(type, cancellationToken))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.ModelNotPartial, classLocation, type.Name));
+        }
+
+        foreach (var container in ContainingTypeSymbols(type))
+        {
+            if (!IsPartial(container, cancellationToken))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.ContainingTypeNotPartial, classLocation, type.Name, container.Name));
+                break;
+            }
+        }
+
+        if (type.BaseType is { SpecialType: not SpecialType.System_Object } baseType && baseType.ToDisplayString() != ModuleBase)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.ModelHasBaseType, classLocation, type.Name, baseType.ToDisplayString()));
+        }
+
+        return diagnostics.Count > errors ? EmitMode.Nothing : EmitMode.Full;
+    }
+
+    private static bool CheckCollisions(INamedTypeSymbol type, List<LayerSpec> layers, List<DiagnosticInfo> diagnostics)
+    {
+        var generated = new HashSet<string>(GeneratedMemberNames);
+        var counters = new Dictionary<string, int>();
+        foreach (var layer in layers)
+        {
+            counters.TryGetValue(layer.NamePrefix, out var count);
+            counters[layer.NamePrefix] = ++count;
+            generated.Add(layer.NamePrefix + count.ToString(CultureInfo.InvariantCulture));
+        }
+
+        var collided = false;
+        foreach (var member in type.GetMembers())
+        {
+            if (member.IsImplicitlyDeclared)
+            {
+                continue;
+            }
+
+            var name = member is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor && IsGeneratedConstructor(constructor)
+                ? type.Name + "(Device?)"
+                : member.Name;
+            if (generated.Contains(member.Name) || name != member.Name)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.MemberCollision, LocationInfo.From(member.Locations.FirstOrDefault()), type.Name, name));
+                collided = true;
+            }
+        }
+
+        return collided;
+    }
+
+    private static bool IsGeneratedConstructor(IMethodSymbol constructor) =>
+        !constructor.IsStatic && constructor.Parameters.Length == 1 && constructor.Parameters[0].Type.Name == "Device";
+
+    private static bool IsPartial(INamedTypeSymbol type, CancellationToken cancellationToken) =>
+        type.DeclaringSyntaxReferences.All(r =>
+            r.GetSyntax(cancellationToken) is TypeDeclarationSyntax d && d.Modifiers.Any(SyntaxKind.PartialKeyword));
+
+    private static IEnumerable<INamedTypeSymbol> ContainingTypeSymbols(INamedTypeSymbol type)
+    {
+        for (var t = type.ContainingType; t is not null; t = t.ContainingType)
+        {
+            yield return t;
+        }
+    }
+
+    private static EquatableArray<ContainingType> ContainingTypes(INamedTypeSymbol type) =>
+        ContainingTypeSymbols(type)
+            .Reverse()
+            .Select(t => new ContainingType(Keyword(t), t.Name))
+            .ToEquatableArray();
+
+    private static string Keyword(INamedTypeSymbol type) => type switch
+    {
+        { IsRecord: true, TypeKind: TypeKind.Struct } => "record struct",
+        { IsRecord: true } => "record",
+        { TypeKind: TypeKind.Struct } => "struct",
+        { TypeKind: TypeKind.Interface } => "interface",
+        _ => "class",
+    };
+
+    private static int DeclarationCount(List<AttributeData> attributes, CancellationToken cancellationToken) =>
+        attributes
+            .Select(a => a.ApplicationSyntaxReference?.GetSyntax(cancellationToken).FirstAncestorOrSelf<TypeDeclarationSyntax>())
+            .Where(d => d is not null)
+            .Distinct()
+            .Count();
+
+    private static EmitMode Worst(EmitMode a, EmitMode b) => (EmitMode)System.Math.Max((int)a, (int)b);
+
+    private static bool HasErrors(AttributeData attribute) =>
+        attribute.AttributeConstructor is null
+        || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error)
+        || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error);
+
+    /// <summary>Argument values by name (constructor defaults included), where each was written, and a display text.</summary>
+    private static AttributeArgs ReadArguments(AttributeData attribute, AttributeSyntax? syntax, LocationInfo? location)
+    {
+        var constructor = attribute.AttributeConstructor!;
+        var values = new Dictionary<string, object?>();
+        var shown = new List<string>();
+        for (var i = 0; i < attribute.ConstructorArguments.Length && i < constructor.Parameters.Length; i++)
+        {
+            values[constructor.Parameters[i].Name] = attribute.ConstructorArguments[i].Value;
+            shown.Add(Display(attribute.ConstructorArguments[i]));
+        }
+
+        foreach (var named in attribute.NamedArguments)
+        {
+            values[named.Key] = named.Value.Value;
+            shown.Add(named.Key + " = " + Display(named.Value));
+        }
+
+        var arguments = new List<ArgumentInfo>();
+        if (syntax?.ArgumentList is { } list)
+        {
+            var position = 0;
+            foreach (var argument in list.Arguments)
+            {
+                var name = argument.NameEquals?.Name.Identifier.ValueText
+                    ?? argument.NameColon?.Name.Identifier.ValueText
+                    ?? (position < constructor.Parameters.Length ? constructor.Parameters[position].Name : null);
+                if (argument.NameEquals is null)
+                {
+                    position++;
+                }
+
+                if (name is not null)
+                {
+                    arguments.Add(new ArgumentInfo(name, LocationInfo.From(argument)));
+                }
+            }
+        }
+
+        var kind = attribute.AttributeClass!.Name;
+        kind = kind.EndsWith("Attribute", System.StringComparison.Ordinal) ? kind.Substring(0, kind.Length - "Attribute".Length) : kind;
+        var display = shown.Count == 0 ? kind : kind + "(" + string.Join(", ", shown) + ")";
+        return new AttributeArgs(display, location, values, arguments.ToEquatableArray());
+    }
+
+    private static string Display(TypedConstant constant)
+    {
+        if (constant.Type is INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType)
+        {
+            var member = enumType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, constant.Value));
+            return member is not null ? member.Name : "(" + enumType.Name + ")" + System.Convert.ToString(constant.Value, CultureInfo.InvariantCulture);
+        }
+
+        return constant.Value switch
+        {
+            double d => Format.Double(d),
+            bool b => b ? "true" : "false",
+            null => "null",
+            var v => System.Convert.ToString(v, CultureInfo.InvariantCulture) ?? string.Empty,
+        };
+    }
+
+    private static string MetadataName(INamedTypeSymbol? type) =>
+        type is null ? string.Empty
+        : type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() + "." + type.MetadataName
+        : type.MetadataName;
+}
