@@ -15,6 +15,12 @@ internal static class CliApp
 {
     public static int Run(string[] args, IAnsiConsole? console = null, ModelCatalog? catalog = null)
     {
+        if (console is null && System.Console.IsOutputRedirected)
+        {
+            // Logs and pipes are not 80 columns wide; keep tables (the confusion matrix has 11 columns) unwrapped.
+            AnsiConsole.Profile.Width = 160;
+        }
+
         var root = Build(console ?? AnsiConsole.Console, catalog ?? ModelCatalog.Default);
         return root.Parse(args).Invoke();
     }
