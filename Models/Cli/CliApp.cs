@@ -94,7 +94,7 @@ internal static class CliApp
         });
         var optimizer = new Option<string>("--optimizer")
         {
-            Description = "rmsprop (Keras defaults: rho 0.9, epsilon 1e-7), adam or sgd.",
+            Description = "rmsprop (alpha 0.99, epsilon 1e-8, as PyTorch), adam or sgd (no momentum).",
             DefaultValueFactory = _ => "rmsprop",
         }.AcceptOnlyFromAmong(Optimizers.Names.ToArray());
         var seed = new Option<int>("--seed") { Description = "Seed of the initial weights and the shuffling order (same seed, same accuracies).", DefaultValueFactory = _ => 0 };

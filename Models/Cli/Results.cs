@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Text.Json.Serialization;
 using LayerDsl.Training;
 
@@ -23,7 +24,12 @@ internal sealed record ExperimentResults(IReadOnlyList<ModelResult> Models, Expe
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+    /// <summary>Indented JSON with every array of plain numbers (confusion-matrix rows) kept on one line.</summary>
+    public string ToJson() => NumberArray.Replace(JsonSerializer.Serialize(this, JsonOptions), m => "[" + Whitespace.Replace(m.Groups[1].Value, " ") + "]");
+
+    private static readonly Regex NumberArray = new(@"\[\s*((?:-?[0-9.eE+-]+,\s*)*-?[0-9.eE+-]+)\s*\]", RegexOptions.CultureInvariant);
+
+    private static readonly Regex Whitespace = new(@"\s+", RegexOptions.CultureInvariant);
 
     public void Save(string path) => AtomicFile.WriteAllText(path, ToJson() + "\n");
 }
@@ -63,11 +69,11 @@ internal sealed record ModelResult(
         var history = Enumerable.Range(1, epochs).Select(epoch =>
         {
             var at = results.Select(r => r.History.FirstOrDefault(h => h.Epoch == epoch)).Where(h => h is not null).Select(h => h!).ToArray();
-            return new HistoryEntry(epoch, Mean(at.Select(h => h.TestAccuracy)), Mean(at.Select(h => h.TestLoss)))
+            return new HistoryEntry(epoch, Mean(at.Select(h => h.TestAccuracy)), Round(Mean(at.Select(h => h.TestLoss)), 5))
             {
-                TrainAccuracy = Mean(at.Select(h => h.TrainAccuracy)),
-                TrainLoss = Mean(at.Select(h => h.TrainLoss)),
-                TrainSeconds = Mean(at.Select(h => h.TrainSeconds)),
+                TrainAccuracy = Round(Mean(at.Select(h => h.TrainAccuracy)), 5),
+                TrainLoss = Round(Mean(at.Select(h => h.TrainLoss)), 5),
+                TrainSeconds = Round(Mean(at.Select(h => h.TrainSeconds)), 2),
             };
         }).ToArray();
 
@@ -90,16 +96,16 @@ internal sealed record ModelResult(
             name,
             parameters,
             epochs,
-            Mean(results.Select(r => r.TrainSeconds)),
-            Mean(results.Select(r => r.ImagesPerSecond)),
+            Round(Mean(results.Select(r => r.TrainSeconds)), 2),
+            Round(Mean(results.Select(r => r.ImagesPerSecond)), 1),
             Mean(results.Select(r => r.Final.Accuracy)),
-            Mean(results.Select(r => r.Final.Loss)),
+            Round(Mean(results.Select(r => r.Final.Loss)), 5),
             history,
             confusion)
         {
-            TestAccuracyStd = several ? StandardDeviation(results.Select(r => r.Final.Accuracy)) : null,
-            TestLossStd = several ? StandardDeviation(results.Select(r => r.Final.Loss)) : null,
-            Runs = runs.Select(r => new SeedRun(r.Seed, r.Result.Final.Accuracy, r.Result.Final.Loss, r.Result.TrainSeconds, r.Result.ImagesPerSecond)
+            TestAccuracyStd = several ? Round(StandardDeviation(results.Select(r => r.Final.Accuracy)), 6) : null,
+            TestLossStd = several ? Round(StandardDeviation(results.Select(r => r.Final.Loss)), 6) : null,
+            Runs = runs.Select(r => new SeedRun(r.Seed, r.Result.Final.Accuracy, Round(r.Result.Final.Loss, 5), Round(r.Result.TrainSeconds, 2), Round(r.Result.ImagesPerSecond, 1))
             {
                 ResumedFromEpoch = r.Result.ResumedFromEpoch == 0 ? null : r.Result.ResumedFromEpoch,
             }).ToArray(),
@@ -107,6 +113,8 @@ internal sealed record ModelResult(
             Classes = classes,
         };
     }
+
+    private static double Round(double value, int digits) => Math.Round(value, digits, MidpointRounding.AwayFromZero);
 
     public static double Mean(IEnumerable<double> values)
     {

@@ -8,7 +8,7 @@ namespace LayerDsl.Training;
 /// <summary>The optimizers the trainer offers.</summary>
 public enum OptimizerKind
 {
-    /// <summary>RMSprop with Keras' defaults (rho 0.9, epsilon 1e-7), the origin's choice.</summary>
+    /// <summary>RMSprop with PyTorch's defaults (alpha 0.99, epsilon 1e-8), the origin's optimizer.</summary>
     RmsProp = 0,
 
     /// <summary>Adam (beta 0.9 / 0.999, epsilon 1e-8).</summary>
@@ -39,7 +39,7 @@ public static class Optimizers
     /// <summary>Creates an optimizer of <paramref name="kind"/> over <paramref name="parameters"/> with learning rate <paramref name="learningRate"/>.</summary>
     public static OptimizerHelper Create(OptimizerKind kind, IEnumerable<Parameter> parameters, double learningRate) => kind switch
     {
-        OptimizerKind.RmsProp => optim.RMSProp(parameters, lr: learningRate, alpha: 0.9, eps: 1e-7),
+        OptimizerKind.RmsProp => optim.RMSProp(parameters, lr: learningRate),
         OptimizerKind.Adam => optim.Adam(parameters, lr: learningRate),
         OptimizerKind.Sgd => optim.SGD(parameters, learningRate),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
