@@ -48,18 +48,27 @@ internal abstract class ProgressDisplay
 
         public Live(IAnsiConsole console) => this.console = console;
 
-        public override T Run<T>(Func<IProgressSink, T> work) => console.Progress()
-            .AutoClear(false)
-            .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
-            .Start(context => work(new Sink(context)));
+        public override T Run<T>(Func<IProgressSink, T> work)
+        {
+            var stats = new StatsColumn();
+            return console.Progress()
+                .AutoClear(false)
+                .HideCompleted(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 16 }, new PercentageColumn(), stats)
+                .Start(context => work(new Sink(context, stats)));
+        }
 
         private sealed class Sink : IProgressSink
         {
             private readonly ProgressContext context;
+            private readonly StatsColumn stats;
             private readonly Dictionary<string, ProgressTask> tasks = new();
 
-            public Sink(ProgressContext context) => this.context = context;
+            public Sink(ProgressContext context, StatsColumn stats)
+            {
+                this.context = context;
+                this.stats = stats;
+            }
 
             public void Training(string label, TrainingProgress p)
             {
@@ -71,7 +80,10 @@ internal abstract class ProgressDisplay
                 }
 
                 task.Value = p.Batch;
-                task.Description = Markup.Escape(Describe(label, p));
+                task.Description = Markup.Escape($"{label} epoch {p.Epoch}/{p.Epochs}");
+                stats.Set(task, string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{p.Batch}/{p.Batches} loss {p.Loss:F3} acc {p.Accuracy:F3} {p.ImagesPerSecond:F0} img/s ETA {Duration(p.Remaining)}"));
             }
 
             public void Download(DownloadProgress p)
@@ -88,9 +100,23 @@ internal abstract class ProgressDisplay
                     task.Value = p.BytesReceived;
                 }
 
-                task.Description = Markup.Escape($"download {p.FileName}: {Megabytes(p.BytesReceived)}");
+                task.Description = Markup.Escape($"download {p.FileName}");
+                stats.Set(task, Megabytes(p.BytesReceived) + (p.TotalBytes is long t ? " of " + Megabytes(t) : ""));
             }
         }
+    }
+
+    /// <summary>The numbers of a task (batches, loss, accuracy, images/s, ETA), kept in its state by the sink.</summary>
+    private sealed class StatsColumn : ProgressColumn
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> text = new();
+
+        protected override bool NoWrap => true;
+
+        public void Set(ProgressTask task, string value) => text[task.Id] = value;
+
+        public override Spectre.Console.Rendering.IRenderable Render(Spectre.Console.Rendering.RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
+            new Text(text.TryGetValue(task.Id, out var value) ? value : "", new Style(Color.Grey)).Overflow(Overflow.Ellipsis);
     }
 
     private sealed class Plain : ProgressDisplay, IProgressSink
