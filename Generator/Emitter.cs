@@ -70,8 +70,12 @@ internal static class Emitter
     {
         var summary = Summary.Lines(name, trace);
         var input = trace.Input;
+        // The table goes in <remarks>: an IDE shows only the first <summary> of a partial class, which is the user's when
+        // they wrote one, but it shows the remarks beside it either way.
         w.Line("/// <summary>")
             .Line($"/// LayerDsl model <c>{name}</c>: input {input.ToTorchString()} (NCHW), output {trace.Output.ToTorchString()}, {Format.Grouped(trace.Parameters)} parameters.")
+            .Line("/// </summary>")
+            .Line("/// <remarks>")
             .Line("/// <code>");
         foreach (var line in summary)
         {
@@ -79,7 +83,7 @@ internal static class Emitter
         }
 
         w.Line("/// </code>")
-            .Line("/// </summary>")
+            .Line("/// </remarks>")
             .Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"LayerDsl.Generator\", \"{Version}\")]")
             .Line($"partial class {name} : {ModuleBase}, global::LayerDsl.ILayerModel")
             .Open();

@@ -45,7 +45,11 @@ public sealed class ModelGenerator : IIncrementalGenerator
     {
         foreach (var diagnostic in result.Diagnostics)
         {
-            output.ReportDiagnostic(diagnostic.ToDiagnostic());
+            // ModelAnalyzer reports these on real source locations, where code fixes can act on them.
+            if (!ModelAnalyzer.ReportedIds.Contains(diagnostic.Id))
+            {
+                output.ReportDiagnostic(diagnostic.ToDiagnostic());
+            }
         }
 
         string? source;

@@ -195,7 +195,7 @@ internal static class Parser
         var collided = false;
         foreach (var member in type.GetMembers())
         {
-            if (member.IsImplicitlyDeclared)
+            if (member.IsImplicitlyDeclared || IsGenerated(member))
             {
                 continue;
             }
@@ -212,6 +212,14 @@ internal static class Parser
 
         return collided;
     }
+
+    /// <summary>
+    /// True for a member this generator wrote: <see cref="ModelAnalyzer"/> sees the compilation with the generated half of
+    /// the class (the generator itself never does). Generated trees sit under a folder named after the generator type.
+    /// </summary>
+    private static bool IsGenerated(ISymbol member) =>
+        member.DeclaringSyntaxReferences.Length > 0
+        && member.DeclaringSyntaxReferences.All(r => r.SyntaxTree.FilePath.Split('/', '\\').Contains(typeof(ModelGenerator).FullName));
 
     private static bool IsGeneratedConstructor(IMethodSymbol constructor) =>
         !constructor.IsStatic && constructor.Parameters.Length == 1 && constructor.Parameters[0].Type.Name == "Device";

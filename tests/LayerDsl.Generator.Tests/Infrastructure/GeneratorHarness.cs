@@ -6,6 +6,7 @@ using System.Linq;
 using LayerDsl.Generator;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace LayerDsl.Generator.Tests.Infrastructure;
 
@@ -17,8 +18,16 @@ public sealed record GeneratorRun(
     ImmutableArray<Diagnostic> GeneratorDiagnostics,
     ImmutableDictionary<string, string> GeneratedSources)
 {
-    /// <summary>LayerDsl's own diagnostics.</summary>
-    public IReadOnlyList<Diagnostic> LayerDslDiagnostics => GeneratorDiagnostics.Where(d => d.Id.StartsWith("LDSL", StringComparison.Ordinal)).ToList();
+    /// <summary>LayerDsl's own diagnostics: the generator's, then those of <see cref="ModelAnalyzer"/>, as a build reports them.</summary>
+    public IReadOnlyList<Diagnostic> LayerDslDiagnostics =>
+        GeneratorDiagnostics.Concat(AnalyzerDiagnostics).Where(d => d.Id.StartsWith("LDSL", StringComparison.Ordinal)).ToList();
+
+    /// <summary>
+    /// The diagnostics of <see cref="ModelAnalyzer"/> on the output compilation: it reports the IDs that have code fixes
+    /// (LDSL0001, LDSL0011, LDSL0013) on real source locations, and the generator leaves those to it.
+    /// </summary>
+    public ImmutableArray<Diagnostic> AnalyzerDiagnostics =>
+        Output.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new ModelAnalyzer())).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
 
     /// <summary>Compiler diagnostics of the output compilation (user code plus generated code), warnings and errors.</summary>
     public IReadOnlyList<Diagnostic> CompilerDiagnostics =>

@@ -7,6 +7,8 @@ namespace Demo
 {
     /// <summary>
     /// LayerDsl model <c>ActivationLayers</c>: input [-1, 1, 4, 4] (NCHW), output [-1, 3], 51 parameters.
+    /// </summary>
+    /// <remarks>
     /// <code>
     /// Model: ActivationLayers
     /// __________________________________________
@@ -23,7 +25,7 @@ namespace Demo
     /// Total params: 51
     /// Input: [-1, 1, 4, 4] NCHW; output: [-1, 3] (softmax probabilities; ForwardLogits gives logits)
     /// </code>
-    /// </summary>
+    /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("LayerDsl.Generator", "0.1.0")]
     partial class ActivationLayers : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::LayerDsl.ILayerModel
     {

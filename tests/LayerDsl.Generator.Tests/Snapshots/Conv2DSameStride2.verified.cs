@@ -7,6 +7,8 @@ namespace Demo
 {
     /// <summary>
     /// LayerDsl model <c>Conv2DSameStride2</c>: input [-1, 3, 28, 28] (NCHW), output [-1, 2], 2,254 parameters.
+    /// </summary>
+    /// <remarks>
     /// <code>
     /// Model: Conv2DSameStride2
     /// _____________________________________________________________________________________________
@@ -20,7 +22,7 @@ namespace Demo
     /// Total params: 2,254
     /// Input: [-1, 3, 28, 28] NCHW; output: [-1, 2]
     /// </code>
-    /// </summary>
+    /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("LayerDsl.Generator", "0.1.0")]
     partial class Conv2DSameStride2 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::LayerDsl.ILayerModel
     {

@@ -7,6 +7,8 @@ namespace Demo
 {
     /// <summary>
     /// LayerDsl model <c>DropoutAndBatchNorm</c>: input [-1, 4, 8, 8] (NCHW), output [-1, 5], 1,805 parameters.
+    /// </summary>
+    /// <remarks>
     /// <code>
     /// Model: DropoutAndBatchNorm
     /// ________________________________________________________________________________
@@ -22,7 +24,7 @@ namespace Demo
     /// Total params: 1,805
     /// Input: [-1, 4, 8, 8] NCHW; output: [-1, 5]
     /// </code>
-    /// </summary>
+    /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("LayerDsl.Generator", "0.1.0")]
     partial class DropoutAndBatchNorm : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::LayerDsl.ILayerModel
     {

@@ -7,6 +7,8 @@ namespace Demo
 {
     /// <summary>
     /// LayerDsl model <c>MaskedConvOptions</c>: input [-1, 3, 16, 12] (NCHW), output [-1, 384], 476 parameters.
+    /// </summary>
+    /// <remarks>
     /// <code>
     /// Model: MaskedConvOptions
     /// ____________________________________________________________________________________________________________________________________________________
@@ -19,7 +21,7 @@ namespace Demo
     /// Total params: 476
     /// Input: [-1, 3, 16, 12] NCHW; output: [-1, 384]
     /// </code>
-    /// </summary>
+    /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("LayerDsl.Generator", "0.1.0")]
     partial class MaskedConvOptions : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::LayerDsl.ILayerModel
     {

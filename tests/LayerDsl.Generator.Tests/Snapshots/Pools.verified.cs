@@ -7,6 +7,8 @@ namespace Demo
 {
     /// <summary>
     /// LayerDsl model <c>Pools</c>: input [-1, 2, 32, 32] (NCHW), output [-1, 2, 5, 5], 0 parameters.
+    /// </summary>
+    /// <remarks>
     /// <code>
     /// Model: Pools
     /// _____________________________________________________________
@@ -20,7 +22,7 @@ namespace Demo
     /// Total params: 0
     /// Input: [-1, 2, 32, 32] NCHW; output: [-1, 2, 5, 5]
     /// </code>
-    /// </summary>
+    /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("LayerDsl.Generator", "0.1.0")]
     partial class Pools : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::LayerDsl.ILayerModel
     {

@@ -7,6 +7,8 @@ namespace Demo
 {
     /// <summary>
     /// LayerDsl model <c>StandardCnn</c>: input [-1, 1, 28, 28] (NCHW), output [-1, 10], 216,650 parameters.
+    /// </summary>
+    /// <remarks>
     /// <code>
     /// Model: StandardCnn
     /// ___________________________________________________________________
@@ -20,7 +22,7 @@ namespace Demo
     /// Total params: 216,650
     /// Input: [-1, 1, 28, 28] NCHW; output: [-1, 10] (softmax probabilities; ForwardLogits gives logits)
     /// </code>
-    /// </summary>
+    /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("LayerDsl.Generator", "0.1.0")]
     partial class StandardCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::LayerDsl.ILayerModel
     {

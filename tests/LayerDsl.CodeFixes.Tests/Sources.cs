@@ -1,0 +1,52 @@
+namespace LayerDsl.CodeFixes.Tests;
+
+/// <summary>Model declarations shared by the tests; line and column numbers in the tests refer to these texts.</summary>
+internal static class Sources
+{
+    /// <summary>The origin's model: a Dense layer pinned to the 28 x 28 x 1 = 784 input features.</summary>
+    public const string Origin =
+        """
+        using LayerDsl;
+
+        namespace Demo;
+
+        [Input(28, 28, 1)]
+        [MaskedConv(5, 32)]
+        [Dense(10, InFeatures = 784)]
+        public partial class Origin
+        {
+        }
+        """;
+
+    /// <summary>The origin's baseline, without <c>partial</c>.</summary>
+    public const string NotPartial =
+        """
+        using LayerDsl;
+
+        namespace Demo;
+
+        [Input(28, 28, 1)]
+        [Conv2D(32, 3, Activation = Activation.ReLU)]
+        [Flatten]
+        [Dense(10, Activation = Activation.Softmax)]
+        public class Baseline
+        {
+        }
+        """;
+
+    /// <summary>A 5 x 5 convolution over a 3 x 3 input.</summary>
+    public const string ConvTooLarge =
+        """
+        using LayerDsl;
+
+        namespace Demo;
+
+        [Input(3, 3, 1)]
+        [Conv2D(8, 5)]
+        [Flatten]
+        [Dense(2)]
+        public partial class Tiny
+        {
+        }
+        """;
+}
