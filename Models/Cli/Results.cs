@@ -179,7 +179,7 @@ internal sealed record MachineInfo(
     int ProcessorCount,
     string? Cpu,
     string Dotnet,
-    string TorchSharp,
+    [property: JsonPropertyName("torchsharp")] string TorchSharp,
     string StartedUtc)
 {
     public static MachineInfo Current(DateTime startedUtc) => new(

@@ -56,7 +56,7 @@ public sealed class ResultsJsonTests
         Assert.Equal(64, settings.GetProperty("test_images").GetInt32());
         Assert.Equal("cpu", settings.GetProperty("device").GetString());
         Assert.True(root.GetProperty("machine").GetProperty("processor_count").GetInt32() > 0);
-        Assert.False(string.IsNullOrEmpty(root.GetProperty("machine").GetProperty("torch_sharp").GetString()));
+        Assert.False(string.IsNullOrEmpty(root.GetProperty("machine").GetProperty("torchsharp").GetString()));
 
         byte[] png = File.ReadAllBytes(Path.Combine(cli.OutDirectory, "accuracy-loss.png"));
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
