@@ -48,6 +48,7 @@ public static class IdxReader
 
         var pixels = new byte[length];
         ReadExactly(stream, pixels, path, $"{count} images of {rows}x{cols} = {length} bytes");
+        ExpectEnd(stream, path, $"{count} images");
         return pixels;
     }
 
@@ -72,6 +73,7 @@ public static class IdxReader
 
         var labels = new byte[count];
         ReadExactly(stream, labels, path, $"{count} labels");
+        ExpectEnd(stream, path, $"{count} labels");
         for (int i = 0; i < labels.Length; i++)
         {
             if (labels[i] >= classes)
@@ -81,6 +83,25 @@ public static class IdxReader
         }
 
         return labels;
+    }
+
+    /// <summary>More data than the header declares means the header or the file is wrong (a wrong count, two files joined).</summary>
+    private static void ExpectEnd(Stream stream, string path, string what)
+    {
+        int next;
+        try
+        {
+            next = stream.ReadByte();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataFormatException(path, $"corrupt gzip data after {what}: {e.Message}");
+        }
+
+        if (next != -1)
+        {
+            throw new DataFormatException(path, $"more data follows the {what} the header declares");
+        }
     }
 
     private static string LabelsHint(int magic) => magic == LabelsMagic ? " (this is a labels file)" : "";

@@ -102,6 +102,20 @@ public sealed class DataIdxTests
     }
 
     [Fact]
+    public void Fewer_images_declared_than_present_is_refused()
+    {
+        var e = ReadImagesFails(IdxFiles.Gzip(IdxFiles.Images(3, declaredCount: 2)));
+        Assert.Contains("more data follows the 2 images the header declares", e.Message);
+    }
+
+    [Fact]
+    public void Fewer_labels_declared_than_present_is_refused()
+    {
+        var e = ReadLabelsFails(IdxFiles.Labels(5, declaredCount: 4), "plain-labels");
+        Assert.Contains("more data follows the 4 labels the header declares", e.Message);
+    }
+
+    [Fact]
     public void Label_out_of_range_is_named_with_its_index()
     {
         var e = ReadLabelsFails(IdxFiles.Gzip(IdxFiles.Labels(5, badLabelAt0: 12)));
