@@ -1,9 +1,14 @@
+using LayerDsl.Models.Cli;
+using LayerDsl.Training;
+
 namespace LayerDsl.Models;
 
 internal static class Program
 {
-    private static int Main()
+    private static int Main(string[] args)
     {
-        return 0;
+        // Before any TorchSharp call: OpenMP reads its wait policy once, when libtorch loads.
+        NativeThreading.PreferPassiveWaiting();
+        return CliApp.Run(args);
     }
 }

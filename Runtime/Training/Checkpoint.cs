@@ -1,0 +1,232 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace LayerDsl.Training;
+
+/// <summary>One entry of a model's state (parameter or buffer) as recorded in a checkpoint.</summary>
+/// <param name="Name">State-dict key, e.g. <c>conv1.weight</c>.</param>
+/// <param name="Shape">Its shape.</param>
+public sealed record CheckpointTensor(string Name, long[] Shape);
+
+/// <summary>What a checkpoint says about itself, readable without loading any tensor.</summary>
+public sealed record CheckpointMetadata
+{
+    /// <summary>The model's class name.</summary>
+    public required string Model { get; init; }
+
+    /// <summary>The epoch the weights are from (1 after the first epoch).</summary>
+    public required int Epoch { get; init; }
+
+    /// <summary>The settings training used.</summary>
+    public required string Optimizer { get; init; }
+
+    /// <summary>Learning rate.</summary>
+    public required double LearningRate { get; init; }
+
+    /// <summary>Batch size.</summary>
+    public required int BatchSize { get; init; }
+
+    /// <summary>Seed.</summary>
+    public required int Seed { get; init; }
+
+    /// <summary>The model's state entries, in state-dict order.</summary>
+    public required IReadOnlyList<CheckpointTensor> Tensors { get; init; }
+
+    /// <summary>Every epoch so far.</summary>
+    public required IReadOnlyList<EpochResult> History { get; init; }
+
+    /// <summary>When the checkpoint was written (UTC, ISO 8601).</summary>
+    public string Created { get; init; } = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture);
+}
+
+/// <summary>A checkpoint does not fit the model it is loaded into; the message names the first mismatching parameter and both shapes.</summary>
+public sealed class CheckpointMismatchException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public CheckpointMismatchException(string message)
+        : base(message)
+    {
+    }
+}
+
+/// <summary>
+/// Saves and loads a model's weights, its optimizer's state and the training history in one file, written to a
+/// temporary file and renamed so a killed run never leaves a half-written checkpoint.
+/// </summary>
+public static class Checkpoint
+{
+    private const string Magic = "LDSLCKPT";
+    private const int Version = 1;
+
+    internal static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = false,
+    };
+
+    /// <summary>The checkpoint file of <paramref name="model"/> after <paramref name="epoch"/> in <paramref name="directory"/>.</summary>
+    public static string PathFor(string directory, string model, int epoch) =>
+        Path.Combine(directory, $"{model}.epoch{epoch.ToString(CultureInfo.InvariantCulture)}.ckpt");
+
+    /// <summary>The checkpoint of <paramref name="model"/> with the highest epoch in <paramref name="directory"/>, or null.</summary>
+    public static string? Latest(string directory, string model)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return null;
+        }
+
+        string prefix = model + ".epoch";
+        return Directory.EnumerateFiles(directory, model + ".epoch*.ckpt")
+            .Select(path => (path, name: Path.GetFileNameWithoutExtension(path)))
+            .Select(f => (f.path, ok: int.TryParse(f.name.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int epoch), epoch))
+            .Where(f => f.ok)
+            .OrderByDescending(f => f.epoch)
+            .Select(f => f.path)
+            .FirstOrDefault();
+    }
+
+    /// <summary>The state entries of <paramref name="module"/> with their shapes, in state-dict order.</summary>
+    public static IReadOnlyList<CheckpointTensor> Describe(nn.Module module) =>
+        module.state_dict().Select(kv => new CheckpointTensor(kv.Key, kv.Value.shape)).ToArray();
+
+    /// <summary>Writes the checkpoint atomically (temporary file, flush, rename).</summary>
+    public static void Save(string path, nn.Module module, OptimizerHelper? optimizer, CheckpointMetadata metadata)
+    {
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        string temporary = path + $".{Environment.ProcessId}.tmp";
+        try
+        {
+            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                using (var writer = new BinaryWriter(file, Encoding.UTF8, leaveOpen: true))
+                {
+                    writer.Write(Encoding.ASCII.GetBytes(Magic));
+                    writer.Write(Version);
+                    writer.Write(JsonSerializer.Serialize(metadata, JsonOptions));
+                    module.save(writer);
+                    writer.Write(optimizer is not null);
+                    optimizer?.save_state_dict(writer);
+                    writer.Flush();
+                }
+
+                file.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
+        }
+    }
+
+    /// <summary>Reads only the metadata of a checkpoint.</summary>
+    public static CheckpointMetadata ReadMetadata(string path)
+    {
+        using var file = File.OpenRead(path);
+        using var reader = new BinaryReader(file, Encoding.UTF8);
+        return ReadHeader(reader, path);
+    }
+
+    /// <summary>
+    /// Loads the checkpoint into <paramref name="module"/> (and <paramref name="optimizer"/> when given and saved).
+    /// Throws <see cref="CheckpointMismatchException"/> naming the first parameter whose name or shape differs, before
+    /// touching any weight.
+    /// </summary>
+    public static CheckpointMetadata Load(string path, nn.Module module, OptimizerHelper? optimizer = null)
+    {
+        using var file = File.OpenRead(path);
+        using var reader = new BinaryReader(file, Encoding.UTF8);
+        var metadata = ReadHeader(reader, path);
+        string modelName = ModelName(module);
+        CheckFits(path, metadata, Describe(module), modelName);
+        module.load(reader, strict: true);
+        if (reader.ReadBoolean() && optimizer is not null)
+        {
+            optimizer.load_state_dict(reader);
+        }
+
+        return metadata;
+    }
+
+    /// <summary>Throws <see cref="CheckpointMismatchException"/> when <paramref name="expected"/> (the model's state) differs from the checkpoint's.</summary>
+    public static void CheckFits(string path, CheckpointMetadata metadata, IReadOnlyList<CheckpointTensor> expected, string modelName)
+    {
+        var saved = metadata.Tensors;
+        string source = $"checkpoint {path} (saved from {metadata.Model})";
+        for (int i = 0; i < Math.Max(saved.Count, expected.Count); i++)
+        {
+            if (i >= expected.Count)
+            {
+                throw new CheckpointMismatchException(
+                    $"{source} does not fit {modelName}: it has parameter '{saved[i].Name}' {Shape(saved[i].Shape)}, which {modelName} lacks ({modelName} has {expected.Count} state entries, the checkpoint {saved.Count})");
+            }
+
+            if (i >= saved.Count)
+            {
+                throw new CheckpointMismatchException(
+                    $"{source} does not fit {modelName}: {modelName}'s parameter '{expected[i].Name}' {Shape(expected[i].Shape)} is not in the checkpoint ({modelName} has {expected.Count} state entries, the checkpoint {saved.Count})");
+            }
+
+            var s = saved[i];
+            var e = expected[i];
+            if (s.Name != e.Name)
+            {
+                throw new CheckpointMismatchException(
+                    $"{source} does not fit {modelName}: parameter #{i + 1} is '{s.Name}' {Shape(s.Shape)} in the checkpoint but '{e.Name}' {Shape(e.Shape)} in {modelName}");
+            }
+
+            if (!s.Shape.SequenceEqual(e.Shape))
+            {
+                throw new CheckpointMismatchException(
+                    $"{source} does not fit {modelName}: parameter '{s.Name}' has shape {Shape(s.Shape)} in the checkpoint but {Shape(e.Shape)} in {modelName}");
+            }
+        }
+    }
+
+    /// <summary>The name a module goes by: its compile-time model name when it is a LayerDsl model, else its class name.</summary>
+    public static string ModelName(object module) => module is ILayerModel layered ? layered.Info.Name : module.GetType().Name;
+
+    private static string Shape(long[] shape) => "[" + string.Join(", ", shape) + "]";
+
+    private static CheckpointMetadata ReadHeader(BinaryReader reader, string path)
+    {
+        try
+        {
+            byte[] magic = reader.ReadBytes(Magic.Length);
+            if (Encoding.ASCII.GetString(magic) != Magic)
+            {
+                throw new InvalidDataException($"{path}: not a LayerDsl checkpoint");
+            }
+
+            int version = reader.ReadInt32();
+            if (version != Version)
+            {
+                throw new InvalidDataException($"{path}: checkpoint version {version}, this build reads version {Version}");
+            }
+
+            return JsonSerializer.Deserialize<CheckpointMetadata>(reader.ReadString(), JsonOptions)
+                ?? throw new InvalidDataException($"{path}: empty checkpoint metadata");
+        }
+        catch (Exception e) when (e is EndOfStreamException or JsonException)
+        {
+            throw new InvalidDataException($"{path}: truncated or corrupt checkpoint ({e.Message})", e);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using static TorchSharp.torch;
+
+namespace LayerDsl.Training;
+
+/// <summary>How to train: the origin's settings are the defaults (1 epoch, batch 128, RMSprop at 1e-3, seed 0).</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Passes over the training set.</summary>
+    public int Epochs { get; init; } = 1;
+
+    /// <summary>Images per optimisation step.</summary>
+    public int BatchSize { get; init; } = 128;
+
+    /// <summary>Learning rate of the optimizer.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>The optimizer.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.RmsProp;
+
+    /// <summary>Seed of the shuffling order (each epoch derives its own from it). Seed the weights with <see cref="Trainer.Seed(int)"/> before building the model.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Where to train; null means the device the training data is on.</summary>
+    public Device? Device { get; init; }
+
+    /// <summary>Images per batch when evaluating (memory only; it does not change results).</summary>
+    public int EvaluationBatchSize { get; init; } = 1000;
+
+    /// <summary>Folder for one checkpoint per epoch; null writes none.</summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>Continue from the last checkpoint in <see cref="CheckpointDirectory"/> when there is one.</summary>
+    public bool Resume { get; init; }
+}

@@ -1,0 +1,130 @@
+using System.Collections.Generic;
+using System.Diagnostics;
+using LayerDsl.Data;
+using LayerDsl.Runtime.Tests.Fixtures;
+using LayerDsl.Training;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace LayerDsl.Runtime.Tests;
+
+public sealed class TrainingTests
+{
+    private readonly ITestOutputHelper output;
+
+    public TrainingTests(ITestOutputHelper output) => this.output = output;
+
+    /// <summary>Random but fixed images whose label is decided by which quarter of the image is brightest, so a model can learn it.</summary>
+    internal static (Tensor Images, Tensor Labels) Synthetic(int count, int seed)
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new TorchSharp.torch.Generator((ulong)seed);
+        var labels = randint(0, 4, new long[] { count }, generator: generator);
+        var images = rand(new long[] { count, 1, 28, 28 }, generator: generator).mul_(0.5);
+        var quarter = zeros(4, 1, 28, 28);
+        quarter[0, 0, ..14, ..14] = tensor(0.5f);
+        quarter[1, 0, ..14, 14..] = tensor(0.5f);
+        quarter[2, 0, 14.., ..14] = tensor(0.5f);
+        quarter[3, 0, 14.., 14..] = tensor(0.5f);
+        images.add_(quarter.index_select(0, labels));
+        return (images.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());
+    }
+
+    private static TrainingResult TrainTiny(int seed, TrainingOptions options)
+    {
+        var train = Synthetic(512, 1);
+        var test = Synthetic(256, 2);
+        Trainer.Seed(seed);
+        using var model = new TinyConvNet(4, 3);
+        return Trainer.Train(model, train, test, options with { Seed = seed });
+    }
+
+    [Fact]
+    public void Same_seed_gives_the_same_accuracies_and_another_seed_differs()
+    {
+        var options = new TrainingOptions { Epochs = 2, BatchSize = 64 };
+        var a = TrainTiny(3, options);
+        var b = TrainTiny(3, options);
+        var c = TrainTiny(4, options);
+
+        Assert.Equal(a.History[1].TestAccuracy, b.History[1].TestAccuracy);
+        Assert.Equal(a.History[1].TrainLoss, b.History[1].TrainLoss);
+        Assert.NotEqual(a.History[1].TrainLoss, c.History[1].TrainLoss);
+        Assert.True(a.Final.Accuracy > 0.4, $"chance is 0.25; got {a.Final.Accuracy}");
+    }
+
+    [Theory]
+    [InlineData(OptimizerKind.RmsProp, 1e-3)]
+    [InlineData(OptimizerKind.Adam, 1e-3)]
+    [InlineData(OptimizerKind.Sgd, 0.1)]
+    public void Every_optimizer_learns(OptimizerKind optimizer, double learningRate)
+    {
+        var result = TrainTiny(0, new TrainingOptions { Epochs = 2, BatchSize = 32, Optimizer = optimizer, LearningRate = learningRate });
+        Assert.True(result.Final.Accuracy > 0.6, $"{optimizer}: {result.Final.Accuracy}");
+        Assert.True(result.History[1].TrainLoss < result.History[0].TrainLoss);
+    }
+
+    [Fact]
+    public void Progress_reports_every_batch_and_evaluation_fills_the_confusion_matrix()
+    {
+        var train = Synthetic(300, 1);
+        var test = Synthetic(100, 2);
+        Trainer.Seed(0);
+        using var model = new TinyConvNet(4, 3);
+        var reports = new List<TrainingProgress>();
+
+        var result = Trainer.Train(model, train, test, new TrainingOptions { BatchSize = 128 }, reports.Add);
+
+        Assert.Equal(new[] { 1, 2, 3 }, reports.ConvertAll(r => r.Batch));
+        Assert.All(reports, r => Assert.Equal(3, r.Batches));
+        Assert.All(reports, r => Assert.True(r.ImagesPerSecond > 0));
+        Assert.Equal(System.TimeSpan.Zero, reports[^1].Remaining);
+        Assert.Equal("TinyConvNet", result.Model);
+        Assert.Equal(100, result.Final.Count);
+        long total = 0;
+        long diagonal = 0;
+        for (int i = 0; i < 10; i++)
+        {
+            for (int j = 0; j < 10; j++)
+            {
+                total += result.Final.ConfusionMatrix[i][j];
+            }
+
+            diagonal += result.Final.ConfusionMatrix[i][i];
+        }
+
+        Assert.Equal(100, total);
+        Assert.Equal(result.Final.Accuracy, diagonal / 100.0, 9);
+    }
+
+    [Fact]
+    public void Memory_stays_flat_across_batches()
+    {
+        var train = Synthetic(256, 1);
+        var test = Synthetic(64, 2);
+        Trainer.Seed(0);
+        using var model = new TinyConvNet(4, 3);
+        var live = new List<long>();
+        Trainer.Train(model, train, test, new TrainingOptions { Epochs = 2, BatchSize = 16 }, _ => live.Add(TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount));
+
+        // After the optimizer's state exists (first step), the number of live tensors must not grow with batches.
+        Assert.Equal(live[2], live[^1]);
+    }
+
+    [RealDataFact]
+    public void StandardCnn_after_one_epoch_on_5000_real_images_reaches_70_percent_on_the_10000_test_images()
+    {
+        Assert.True(RealData.Directory is not null, "CI is set but Fashion-MNIST is missing: .ci/run must install dataset-fashion-mnist");
+        var stopwatch = Stopwatch.StartNew();
+        var data = FashionMnist.Load(RealData.Directory!, trainLimit: 5000);
+        var train = data.Train.ToTensors();
+        var test = data.Test.ToTensors();
+        Trainer.Seed(0);
+        using var model = new LayerDsl.Models.StandardCnn();
+
+        var result = Trainer.Train(model, train, test, new TrainingOptions());
+
+        output.WriteLine($"{result.Model}: test accuracy {result.Final.Accuracy:F4}, loss {result.Final.Loss:F4}, {stopwatch.Elapsed.TotalSeconds:F1} s");
+        Assert.True(result.Final.Accuracy >= 0.70, $"test accuracy {result.Final.Accuracy:F4} after one epoch on 5,000 images");
+    }
+}
