@@ -77,6 +77,10 @@ internal static class DiagnosticDescriptors
         DiagnosticIds.InternalError, Declaration, "LayerDsl could not process a model",
         "LayerDsl could not process '{0}': {1}; please report this with the model's declaration");
 
+    public static readonly DiagnosticDescriptor ConstructorDoesNotChain = Error(
+        DiagnosticIds.ConstructorDoesNotChain, Declaration, "Constructor does not chain to the generated constructor",
+        "A constructor of '{0}' calls no other constructor, but LayerDsl makes '{0}' a Module<Tensor, Tensor>, whose base constructor needs a name; add ': this(device)' (or ': this(null)') to create the layers, or ': base(nameof({0}))'");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = typeof(DiagnosticDescriptors)
         .GetFields()
         .Select(f => f.GetValue(null))

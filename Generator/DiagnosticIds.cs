@@ -19,4 +19,5 @@ internal static class DiagnosticIds
     public const string SizeOverflow = "LDSL0014";
     public const string NoLayers = "LDSL0015";
     public const string InternalError = "LDSL0016";
+    public const string ConstructorDoesNotChain = "LDSL0017";
 }

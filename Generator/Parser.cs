@@ -107,6 +107,11 @@ internal static class Parser
             mode = EmitMode.Nothing;
         }
 
+        if (mode != EmitMode.Nothing)
+        {
+            CheckConstructors(type, diagnostics, cancellationToken);
+        }
+
         return new ModelSpec(ns, type.Name, containers, input, layers.ToEquatableArray(), diagnostics.ToEquatableArray(), mode);
     }
 
@@ -217,6 +222,30 @@ internal static class Parser
         }
 
         return collided;
+    }
+
+    /// <summary>
+    /// A user constructor must chain to the generated one (or to the base with a name): the generated base class
+    /// <c>Module&lt;Tensor, Tensor&gt;</c> has no parameterless constructor, so the compiler's own error (CS1729) would
+    /// blame a base class the user never wrote.
+    /// </summary>
+    private static void CheckConstructors(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        foreach (var constructor in type.InstanceConstructors)
+        {
+            if (constructor.IsImplicitlyDeclared || IsGenerated(constructor) || IsGeneratedConstructor(constructor))
+            {
+                continue;
+            }
+
+            foreach (var reference in constructor.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax(cancellationToken) is ConstructorDeclarationSyntax { Initializer: null } syntax)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.ConstructorDoesNotChain, LocationInfo.From(syntax.Identifier.GetLocation()), type.Name));
+                }
+            }
+        }
     }
 
     /// <summary>

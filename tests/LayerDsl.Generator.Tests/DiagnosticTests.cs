@@ -167,6 +167,20 @@ public class DiagnosticTests
         Single("[Input(4, 4, 1)]\npublic partial class Net { }", "LDSL0015", line: 3, column: 2);
 
     [Fact]
+    public void UserConstructorThatDoesNotChainIsExplained()
+    {
+        var run = GeneratorHarness.Run(Header + "[Input(4, 4, 1)][Dense(2)]\npublic partial class Net\n{\n    public Net(int seed) { }\n    public Net(string tag) : this((TorchSharp.torch.Device?)null) { }\n}");
+        var diagnostic = Assert.Single(run.LayerDslDiagnostics);
+        Assert.Equal("LDSL0017", diagnostic.Id);
+        Assert.Equal((6, 12), (diagnostic.Location.GetLineSpan().StartLinePosition.Line + 1, diagnostic.Location.GetLineSpan().StartLinePosition.Character + 1));
+        Assert.Contains(": this(device)", diagnostic.GetMessage());
+
+        // The model is still generated, so the chained constructor compiles; the compiler's error is on the one LDSL0017 names.
+        Assert.Equal(new[] { "CS1729" }, run.CompilerDiagnostics.Select(d => d.Id));
+        Assert.Equal(6, run.CompilerDiagnostics[0].Location.GetLineSpan().StartLinePosition.Line + 1);
+    }
+
+    [Fact]
     public void EveryDescriptorHasASequentialIdAHelpLinkAndIsInTheReleaseTracking()
     {
         var descriptors = DiagnosticDescriptors.All.ToList();
