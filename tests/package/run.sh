@@ -124,4 +124,10 @@ grep -qE '^maskedConv1 \(MaskedConv\(5, 32\)\) +\[-1, 32, 24, 24\] +1,450$' "$wo
 grep -qE '^dense1 \(Dense\(10\)\) +\[-1, 10\] +184,330$' "$work/run.log" || fail "summary lacks the Dense row"
 grep -qx 'Total params: 185,780' "$work/run.log" || fail "summary total is wrong"
 
+step "dotnet publish, then run the published app"
+dotnet publish -nologo -c Release -o "$work/published" >"$work/publish.log" 2>&1 || { cat "$work/publish.log"; fail "dotnet publish"; }
+dotnet "$work/published/Consumer.dll" >"$work/published.log" 2>&1 || { cat "$work/published.log"; fail "the published app does not run"; }
+grep -qx 'forward: \[128, 1, 28, 28\] -> \[128, 10\]' "$work/published.log" || { cat "$work/published.log"; fail "the published app's forward pass did not give [128, 10]"; }
+echo "published app: $(head -n 1 "$work/published.log")"
+
 echo "package test: passed (LayerDsl $version)"
