@@ -35,7 +35,6 @@ public sealed record BuildResult(
 /// </summary>
 public static class FixHarness
 {
-    private static readonly Lazy<ImmutableArray<MetadataReference>> LazyReferences = new(LoadReferences);
 
     public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.Latest);
 
@@ -51,7 +50,7 @@ public static class FixHarness
             LanguageNames.CSharp,
             compilationOptions: new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable),
             parseOptions: ParseOptions,
-            metadataReferences: LazyReferences.Value));
+            metadataReferences: LayerDsl.Tests.Shared.ConsumerReferences.All));
         var documentId = DocumentId.CreateNewId(projectId);
         solution = solution.AddDocument(documentId, path, SourceText.From(source), filePath: path);
         return solution.GetDocument(documentId)!;
@@ -106,14 +105,5 @@ public static class FixHarness
         var context = new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None);
         await provider.RegisterCodeFixesAsync(context);
         return actions;
-    }
-
-    private static ImmutableArray<MetadataReference> LoadReferences()
-    {
-        var trusted = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
-        var framework = trusted.Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal)
-            || Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll");
-        var libraries = new[] { typeof(LayerDsl.InputAttribute).Assembly.Location, typeof(TorchSharp.torch).Assembly.Location };
-        return framework.Concat(libraries).Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
     }
 }

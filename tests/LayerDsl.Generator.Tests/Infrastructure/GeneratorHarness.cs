@@ -40,10 +40,8 @@ public sealed record GeneratorRun(
 /// <summary>Runs <see cref="ModelGenerator"/> in memory against the real Runtime and TorchSharp assemblies.</summary>
 public static class GeneratorHarness
 {
-    private static readonly Lazy<ImmutableArray<MetadataReference>> LazyReferences = new(LoadReferences);
-
     /// <summary>Framework, TorchSharp and LayerDsl.Runtime references, as a project that uses LayerDsl has.</summary>
-    public static ImmutableArray<MetadataReference> References => LazyReferences.Value;
+    public static ImmutableArray<MetadataReference> References => LayerDsl.Tests.Shared.ConsumerReferences.All;
 
     public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.Latest);
 
@@ -76,12 +74,4 @@ public static class GeneratorHarness
         return new GeneratorRun(compilation, output, driver, diagnostics, sources);
     }
 
-    private static ImmutableArray<MetadataReference> LoadReferences()
-    {
-        var trusted = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
-        var framework = trusted.Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal)
-            || Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll");
-        var libraries = new[] { typeof(LayerDsl.InputAttribute).Assembly.Location, typeof(TorchSharp.torch).Assembly.Location };
-        return framework.Concat(libraries).Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
-    }
 }
