@@ -57,9 +57,9 @@ internal static class DiagnosticDescriptors
         DiagnosticIds.WindowLargerThanInput, Shapes, "Window larger than its input",
         "{0} slides a {1} × {1} window over a {2} × {3} input, so its output would be {4} × {5}; {6}");
 
-    public static readonly DiagnosticDescriptor SpatialLayerAfterFlatten = Error(
-        DiagnosticIds.SpatialLayerAfterFlatten, Shapes, "Spatial layer after the tensor was flattened",
-        "{0} needs a [channels, height, width] input, but the tensor was flattened to {1} features by {2}; move {0} before {2}");
+    public static readonly DiagnosticDescriptor WrongInputRank = Error(
+        DiagnosticIds.WrongInputRank, Shapes, "Layer gets an input of the wrong rank",
+        "{0} needs {1}, but gets {2} from {3}; {4}");
 
     public static readonly DiagnosticDescriptor DenseInFeaturesMismatch = Error(
         DiagnosticIds.DenseInFeaturesMismatch, Shapes, "Dense InFeatures does not match its input",
@@ -81,6 +81,19 @@ internal static class DiagnosticDescriptors
         DiagnosticIds.ConstructorDoesNotChain, Declaration, "Constructor does not chain to the generated constructor",
         "A constructor of '{0}' calls no other constructor, but LayerDsl makes '{0}' a Module<Tensor, Tensor>, whose base constructor needs a name; add ': this(device)' (or ': this(null)') to create the layers, or ': base(nameof({0}))'");
 
+    public static readonly DiagnosticDescriptor UnknownLayerAttribute = Error(
+        DiagnosticIds.UnknownLayerAttribute, Declaration, "Layer attribute has no generator rule",
+        "{0} is a LayerDsl layer attribute, but this version of the LayerDsl generator has no rule for it; use the LayerDsl package's generator and runtime of the same version");
+
+    public static readonly DiagnosticDescriptor InputNotFirst = new(
+        DiagnosticIds.InputNotFirst, "[Input] is not the first layer attribute", "{0} comes after {1}; layers run in attribute order from the input, so {1} runs first, after the input; move {0} above the layers",
+        Declaration, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + DiagnosticIds.InputNotFirst.ToLowerInvariant());
+
+    public static readonly DiagnosticDescriptor ConvolutionArgumentsLookSwapped = new(
+        DiagnosticIds.ConvolutionArgumentsLookSwapped, "Convolution arguments may be swapped",
+        "{0} builds {1} over a {2} input; {3}, so if you meant {4}, write {5}",
+        Shapes, DiagnosticSeverity.Info, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + DiagnosticIds.ConvolutionArgumentsLookSwapped.ToLowerInvariant());
+
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = typeof(DiagnosticDescriptors)
         .GetFields()
         .Select(f => f.GetValue(null))
@@ -91,8 +104,8 @@ internal static class DiagnosticDescriptors
 
     public static DiagnosticDescriptor Get(string id) => ById[id];
 
-    public static Diagnostic ToDiagnostic(this DiagnosticInfo info) =>
-        Diagnostic.Create(Get(info.Id), info.Location?.ToLocation() ?? Location.None, info.Arguments.ToArray<object>());
+    /// <summary>True when the diagnostic stops the model (an error by default); warnings and information do not.</summary>
+    public static bool IsError(string id) => Get(id).DefaultSeverity == DiagnosticSeverity.Error;
 
     private static DiagnosticDescriptor Error(string id, string category, string title, string message) =>
         new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id.ToLowerInvariant());

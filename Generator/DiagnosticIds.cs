@@ -14,10 +14,13 @@ internal static class DiagnosticIds
     public const string MemberCollision = "LDSL0009";
     public const string InvalidArgument = "LDSL0010";
     public const string WindowLargerThanInput = "LDSL0011";
-    public const string SpatialLayerAfterFlatten = "LDSL0012";
+    public const string WrongInputRank = "LDSL0012";
     public const string DenseInFeaturesMismatch = "LDSL0013";
     public const string SizeOverflow = "LDSL0014";
     public const string NoLayers = "LDSL0015";
     public const string InternalError = "LDSL0016";
     public const string ConstructorDoesNotChain = "LDSL0017";
+    public const string UnknownLayerAttribute = "LDSL0018";
+    public const string InputNotFirst = "LDSL0019";
+    public const string ConvolutionArgumentsLookSwapped = "LDSL0020";
 }

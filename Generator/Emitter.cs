@@ -71,11 +71,13 @@ internal static class Emitter
         var summary = Summary.Lines(name, trace);
         var input = trace.Input;
         // The table goes in <remarks>: an IDE shows only the first <summary> of a partial class, which is the user's when
-        // they wrote one, but it shows the remarks beside it either way.
+        // they wrote one, but it shows the remarks beside it either way. The paragraph before the code makes editors that
+        // render doc comments as markdown start the code block on a line of its own.
         w.Line("/// <summary>")
-            .Line($"/// LayerDsl model <c>{name}</c>: input {input.ToTorchString()} (NCHW), output {trace.Output.ToTorchString()}, {Format.Grouped(trace.Parameters)} parameters.")
+            .Line($"/// LayerDsl model <c>{name}</c>: input {input.ToTorchString()}, output {trace.Output.ToTorchString()}, {Format.Grouped(trace.Parameters)} parameters.")
             .Line("/// </summary>")
             .Line("/// <remarks>")
+            .Line("/// <para>The layers as inferred at compile time:</para>")
             .Line("/// <code>");
         foreach (var line in summary)
         {
@@ -123,7 +125,7 @@ internal static class Emitter
             .Line();
 
         var softmaxOutput = trace.OutputActivation == ActivationKind.Softmax;
-        w.Line($"/// <summary>Runs the model on <c>[batch, {input.Channels}, {input.Height}, {input.Width}]</c> and returns <c>{Batched(trace.Output)}</c>{(softmaxOutput ? " probabilities" : string.Empty)}.</summary>")
+        w.Line($"/// <summary>Runs the model on <c>{Batched(input)}</c> and returns <c>{Batched(trace.Output)}</c>{(softmaxOutput ? " probabilities" : string.Empty)}.</summary>")
             .Line("/// <exception cref=\"global::System.ArgumentException\">The input does not have the declared shape.</exception>")
             .Line($"public override {Tensor} forward({Tensor} input)");
         if (softmaxOutput)
@@ -248,7 +250,7 @@ internal static class Emitter
     }
 
     private static void EmitGuard(SourceWriter w, string name, Shape input) =>
-        w.Line($"global::LayerDsl.ShapeGuard.CheckInput(input, {Format.StringLiteral(name)}, {Format.LongLiteral(input.Channels)}, {Format.LongLiteral(input.Height)}, {Format.LongLiteral(input.Width)});");
+        w.Line($"global::LayerDsl.ShapeGuard.CheckInput(input, {Format.StringLiteral(name)}, Info.InputShape);");
 
     private static void EmitStub(SourceWriter w, string name)
     {

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -6,14 +7,14 @@ using LayerDsl.Generator.Layers;
 using LayerDsl.Generator.Models;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.Text;
 
 namespace LayerDsl.Generator;
 
 /// <summary>
-/// Reports the diagnostics that have code fixes on real source locations (a generator's diagnostics cannot be fixed
-/// in an IDE). It runs the same <see cref="Parser"/> and <see cref="ShapeInference"/> as <see cref="ModelGenerator"/>,
-/// which leaves exactly these IDs to it, so each diagnostic appears once.
+/// Reports every LDSL diagnostic on real source locations, where editors show it, <c>#pragma</c> and
+/// <c>.editorconfig</c> act on it and code fixes can change it. It runs the same <see cref="Parser"/> and
+/// <see cref="ShapeInference"/> as <see cref="ModelGenerator"/>, which reports the same diagnostics only in builds where
+/// analyzers do not run (see <see cref="ModelDiagnostics"/>), so each diagnostic appears once.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ModelAnalyzer : DiagnosticAnalyzer
@@ -24,15 +25,8 @@ public sealed class ModelAnalyzer : DiagnosticAnalyzer
     /// <summary>Property of LDSL0011, present (value <c>true</c>) when <c>Padding = Padding.Same</c> makes the layer's shape valid.</summary>
     public const string PaddingSameFixesProperty = "PaddingSameFixes";
 
-    /// <summary>The IDs this analyzer reports and the generator does not.</summary>
-    public static readonly ImmutableArray<string> ReportedIds = ImmutableArray.Create(
-        DiagnosticIds.ModelNotPartial,
-        DiagnosticIds.WindowLargerThanInput,
-        DiagnosticIds.DenseInFeaturesMismatch);
-
     /// <inheritdoc />
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ReportedIds.Select(DiagnosticDescriptors.Get).ToImmutableArray();
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = DiagnosticDescriptors.All.ToImmutableArray();
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -43,37 +37,52 @@ public sealed class ModelAnalyzer : DiagnosticAnalyzer
         context.EnableConcurrentExecution();
         context.RegisterCompilationStartAction(static start =>
         {
-            var input = start.Compilation.GetTypeByMetadataName(LayerKinds.InputAttribute);
-            if (input is not null)
+            if (start.Compilation.GetTypeByMetadataName(LayerKinds.InputAttribute) is not null)
             {
-                start.RegisterSymbolAction(symbol => Analyze(symbol, input), SymbolKind.NamedType);
+                start.RegisterSymbolAction(Analyze, SymbolKind.NamedType);
             }
         });
     }
 
-    private static void Analyze(SymbolAnalysisContext context, INamedTypeSymbol inputAttribute)
+    private static void Analyze(SymbolAnalysisContext context)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        if (type.TypeKind != TypeKind.Class
-            || !type.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, inputAttribute)))
+        if (!type.GetAttributes().Any(Parser.IsLayerDslAttribute))
         {
             return;
         }
 
-        var result = ShapeInference.Run(Parser.Parse(type, context.CancellationToken));
-        foreach (var info in result.Diagnostics)
+        try
         {
-            if (!ReportedIds.Contains(info.Id) || ToLocation(info.Location, type, context.Compilation) is not { } location)
+            if (Parser.MissingInput(type, context.CancellationToken) is { } missing)
             {
-                continue;
+                Report(context, missing, null);
+                return;
             }
 
+            var parsed = Parser.Parse(type, context.CancellationToken);
+            foreach (var info in ModelDiagnostics.Collect(parsed))
+            {
+                Report(context, info, Properties(info, parsed));
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
             context.ReportDiagnostic(Diagnostic.Create(
-                DiagnosticDescriptors.Get(info.Id), location, Properties(info, result.Model), info.Arguments.ToArray<object>()));
+                DiagnosticDescriptors.Get(DiagnosticIds.InternalError), type.Locations.FirstOrDefault(), type.Name, exception.Message));
         }
     }
 
-    private static ImmutableDictionary<string, string?>? Properties(DiagnosticInfo info, ModelSpec model)
+    private static void Report(SymbolAnalysisContext context, DiagnosticInfo info, ImmutableDictionary<string, string?>? properties)
+    {
+        var diagnostic = ModelDiagnostics.ToDiagnostic(info, context.Compilation, properties);
+        if (diagnostic.Location.IsInSource)
+        {
+            context.ReportDiagnostic(diagnostic);
+        }
+    }
+
+    private static ImmutableDictionary<string, string?>? Properties(DiagnosticInfo info, ParsedModel parsed)
     {
         if (info.Id == DiagnosticIds.DenseInFeaturesMismatch)
         {
@@ -81,7 +90,7 @@ public sealed class ModelAnalyzer : DiagnosticAnalyzer
             return ImmutableDictionary<string, string?>.Empty.Add(InferredFeaturesProperty, info.Arguments[2]);
         }
 
-        if (info.Id == DiagnosticIds.WindowLargerThanInput && PaddingSameFixes(info, model))
+        if (info.Id == DiagnosticIds.WindowLargerThanInput && info.Site is { Kind: SiteKind.Layer } site && PaddingSameFixes(site.Index, parsed.Spec))
         {
             return ImmutableDictionary<string, string?>.Empty.Add(PaddingSameFixesProperty, "true");
         }
@@ -91,44 +100,29 @@ public sealed class ModelAnalyzer : DiagnosticAnalyzer
 
     /// <summary>
     /// Re-runs inference with the faulty layer set to <c>Padding.Same</c> (only convolutions have that option) and
-    /// checks that the layer then reports nothing.
+    /// checks that the whole model then has no error.
     /// </summary>
-    private static bool PaddingSameFixes(DiagnosticInfo info, ModelSpec model)
+    private static bool PaddingSameFixes(int index, ModelSpec model)
     {
-        var layers = model.Layers.ToList();
-        var index = layers.FindIndex(l => l.ArgumentLocation("kernelSize") == info.Location);
-        if (index < 0)
+        if (index < 0 || index >= model.Layers.Count)
         {
             return false;
         }
 
-        var layer = layers[index];
-        LayerSpec? padded = layer switch
+        LayerSpec? padded = model.Layers[index] switch
         {
             Conv2DLayer conv => conv with { Padding = 1 },
             MaskedConvLayer masked => masked with { Padding = 1 },
             _ => null,
         };
-        if (padded is null || layer.Location is not { } span)
+        if (padded is null)
         {
             return false;
         }
 
+        var layers = model.Layers.ToList();
         layers[index] = padded;
         var rerun = ShapeInference.Run(model with { Layers = layers.ToEquatableArray() });
-        return !rerun.Diagnostics.Any(d =>
-            d.Location is { } at && at.FilePath == span.FilePath && at.Start >= span.Start && at.Start + at.Length <= span.Start + span.Length);
-    }
-
-    private static Location? ToLocation(LocationInfo? info, INamedTypeSymbol type, Compilation compilation)
-    {
-        if (info is null)
-        {
-            return null;
-        }
-
-        var tree = type.DeclaringSyntaxReferences.Select(r => r.SyntaxTree).FirstOrDefault(t => t.FilePath == info.FilePath)
-            ?? compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == info.FilePath);
-        return tree is null ? null : Location.Create(tree, new TextSpan(info.Start, info.Length));
+        return rerun.Trace is not null;
     }
 }

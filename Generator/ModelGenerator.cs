@@ -1,4 +1,5 @@
 using System;
+using LayerDsl.Generator.Helpers;
 using LayerDsl.Generator.Layers;
 using LayerDsl.Generator.Models;
 using Microsoft.CodeAnalysis;
@@ -10,7 +11,8 @@ namespace LayerDsl.Generator;
 /// <summary>
 /// Generates a TorchSharp module for every partial class marked with <c>[Input]</c> and layer attributes:
 /// select (ForAttributeWithMetadataName) → parse (<see cref="Parser"/>) → infer (<see cref="ShapeInference"/>) →
-/// emit (<see cref="Emitter"/>).
+/// emit (<see cref="Emitter"/>). Diagnostics travel on their own branch and are reported here only when analyzers do
+/// not run in the build (see <see cref="ModelDiagnostics"/>); otherwise <see cref="ModelAnalyzer"/> reports them.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class ModelGenerator : IIncrementalGenerator
@@ -18,40 +20,55 @@ public sealed class ModelGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var models = context.SyntaxProvider
+        var parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(LayerKinds.InputAttribute, static (node, _) => node is TypeDeclarationSyntax, Parser.Parse)
             .Where(static model => model is not null)
             .Select(static (model, _) => model!)
             .WithTrackingName(TrackingNames.Parse);
 
-        var results = models
-            .Select(static (model, _) => ShapeInference.Run(model))
+        // Emission sees the position-free spec only: an edit that moves the model leaves everything below cached.
+        var results = parsed
+            .Select(static (model, _) => model.Spec)
+            .WithTrackingName(TrackingNames.Spec)
+            .Select(static (spec, _) => ShapeInference.Run(spec))
             .WithTrackingName(TrackingNames.Infer);
-
         context.RegisterSourceOutput(results, static (output, result) => Write(output, result));
+
+        var generatorReports = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => ModelDiagnostics.GeneratorReports(options.GlobalOptions))
+            .WithTrackingName(TrackingNames.Reporting);
+
+        var diagnostics = parsed
+            .Combine(generatorReports)
+            .Select(static (pair, _) => pair.Right ? ModelDiagnostics.Collect(pair.Left) : EquatableArray<DiagnosticInfo>.Empty)
+            .Where(static found => found.Count > 0)
+            .WithTrackingName(TrackingNames.Diagnostics);
+        context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (output, pair) => Report(output, pair.Left, pair.Right));
 
         foreach (var attribute in LayerKinds.Parsers.Keys)
         {
             var missingInput = context.SyntaxProvider
                 .ForAttributeWithMetadataName(attribute, static (node, _) => node is TypeDeclarationSyntax, Parser.ParseMissingInput)
                 .Where(static diagnostic => diagnostic is not null)
-                .Select(static (diagnostic, _) => diagnostic!)
-                .WithTrackingName(TrackingNames.MissingInput);
-            context.RegisterSourceOutput(missingInput, static (output, diagnostic) => output.ReportDiagnostic(diagnostic.ToDiagnostic()));
+                .Select(static (diagnostic, _) => new EquatableArray<DiagnosticInfo>(new[] { diagnostic! }))
+                .WithTrackingName(TrackingNames.MissingInput)
+                .Combine(generatorReports)
+                .Where(static pair => pair.Right)
+                .Select(static (pair, _) => pair.Left);
+            context.RegisterSourceOutput(missingInput.Combine(context.CompilationProvider), static (output, pair) => Report(output, pair.Left, pair.Right));
+        }
+    }
+
+    private static void Report(SourceProductionContext output, EquatableArray<DiagnosticInfo> diagnostics, Compilation compilation)
+    {
+        foreach (var diagnostic in diagnostics)
+        {
+            output.ReportDiagnostic(ModelDiagnostics.ToDiagnostic(diagnostic, compilation));
         }
     }
 
     private static void Write(SourceProductionContext output, ModelResult result)
     {
-        foreach (var diagnostic in result.Diagnostics)
-        {
-            // ModelAnalyzer reports these on real source locations, where code fixes can act on them.
-            if (!ModelAnalyzer.ReportedIds.Contains(diagnostic.Id))
-            {
-                output.ReportDiagnostic(diagnostic.ToDiagnostic());
-            }
-        }
-
         string? source;
         try
         {
@@ -59,9 +76,10 @@ public sealed class ModelGenerator : IIncrementalGenerator
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            // A bug of ours must not surface as a compiler crash warning with no location.
-            output.ReportDiagnostic(DiagnosticInfo.Create(
-                DiagnosticIds.InternalError, result.Model.Input?.Location, result.Model.ClassName, exception.Message).ToDiagnostic());
+            // A bug of ours must not surface as a compiler crash warning with no location. Only the generator emits, so
+            // only the generator can report this, in every build mode.
+            output.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.Get(DiagnosticIds.InternalError), Location.None, result.Model.ClassName, exception.Message));
             return;
         }
 

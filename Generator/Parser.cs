@@ -12,7 +12,10 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace LayerDsl.Generator;
 
-/// <summary>Reads a model class (symbol and attributes) into an equatable <see cref="ModelSpec"/>.</summary>
+/// <summary>
+/// Reads a model class (symbol and attributes) into a position-free <see cref="ModelSpec"/>, the positions of its
+/// declaration (<see cref="SourceMap"/>) and the declaration's own diagnostics. Used by the generator and the analyzer.
+/// </summary>
 internal static class Parser
 {
     /// <summary>Members the generator writes into every model, besides one field per layer with a module.</summary>
@@ -25,7 +28,7 @@ internal static class Parser
     /// The pipeline's transform for <c>[Input]</c>. A class with several partial declarations is parsed once, from the
     /// declaration that carries its first <c>[Input]</c>.
     /// </summary>
-    public static ModelSpec? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static ParsedModel? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         if (context.TargetSymbol is not INamedTypeSymbol type)
         {
@@ -34,11 +37,27 @@ internal static class Parser
 
         var firstInput = type.GetAttributes().FirstOrDefault(a => MetadataName(a.AttributeClass) == LayerKinds.InputAttribute);
         var declaration = firstInput?.ApplicationSyntaxReference?.GetSyntax(cancellationToken).FirstAncestorOrSelf<TypeDeclarationSyntax>();
-        return declaration == context.TargetNode ? Parse(type, cancellationToken) : null;
+        if (declaration != context.TargetNode)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Parse(type, cancellationToken);
+        }
+        catch (System.Exception exception) when (exception is not System.OperationCanceledException)
+        {
+            // A bug of ours: a stub and an internal error on the class, never an exception out of the generator.
+            var location = LocationInfo.From(type.Locations.FirstOrDefault());
+            var spec = new ModelSpec(null, type.Name, EquatableArray<ContainingType>.Empty, null, EquatableArray<LayerSpec>.Empty, EmitMode.Nothing);
+            var error = DiagnosticInfo.AtLocation(DiagnosticIds.InternalError, location, type.Name, exception.Message);
+            return new ParsedModel(spec, new SourceMap(location, null, EquatableArray<AttributeSource>.Empty), new EquatableArray<DiagnosticInfo>(new[] { error }));
+        }
     }
 
-    /// <summary>Reads one model class. Never throws for bad input: problems become diagnostics in the spec.</summary>
-    public static ModelSpec Parse(INamedTypeSymbol type, CancellationToken cancellationToken)
+    /// <summary>Reads one model class. Never throws for bad input: problems become diagnostics.</summary>
+    public static ParsedModel Parse(INamedTypeSymbol type, CancellationToken cancellationToken)
     {
         var diagnostics = new List<DiagnosticInfo>();
         var classLocation = LocationInfo.From(type.Locations.FirstOrDefault());
@@ -46,13 +65,14 @@ internal static class Parser
         var containers = ContainingTypes(type);
 
         var mode = CheckDeclaration(type, classLocation, diagnostics, cancellationToken);
-        var attributes = type.GetAttributes()
-            .Where(a => LayerKinds.IsLayerDslAttribute(MetadataName(a.AttributeClass)))
-            .ToList();
+        var attributes = type.GetAttributes().Where(IsLayerDslAttribute).ToList();
 
         InputSpec? input = null;
+        AttributeSource? inputSource = null;
         var layers = new List<LayerSpec>();
+        var layerSources = new List<AttributeSource>();
         var declarations = new List<SyntaxNode>();
+        string? firstLayer = null;
         foreach (var attribute in attributes)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -64,29 +84,36 @@ internal static class Parser
                 declarations.Add(owner);
                 if (declarations.Count == 2)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(
+                    diagnostics.Add(DiagnosticInfo.AtLocation(
                         DiagnosticIds.LayersSplitAcrossDeclarations, location, type.Name, DeclarationCount(attributes, cancellationToken)));
                     mode = Worst(mode, EmitMode.Stub);
                 }
             }
 
+            var isInput = MetadataName(attribute.AttributeClass) == LayerKinds.InputAttribute;
             if (HasErrors(attribute))
             {
                 // The compiler reports the bad argument itself; adding our own message would only repeat it.
                 mode = Worst(mode, EmitMode.Stub);
+                firstLayer ??= isInput ? null : Display(attribute);
                 continue;
             }
 
-            var args = ReadArguments(attribute, syntax, location);
-            if (MetadataName(attribute.AttributeClass) == LayerKinds.InputAttribute)
+            var source = Locate(attribute, syntax, location);
+            if (isInput)
             {
                 if (input is null)
                 {
-                    input = new InputSpec(args.Long("height"), args.Long("width"), args.Long("channels"), location, args.Arguments);
+                    input = ReadInput(attribute);
+                    inputSource = source;
+                    if (firstLayer is not null)
+                    {
+                        diagnostics.Add(DiagnosticInfo.AtLocation(DiagnosticIds.InputNotFirst, location, input.Display, firstLayer));
+                    }
                 }
                 else
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(
+                    diagnostics.Add(DiagnosticInfo.AtLocation(
                         DiagnosticIds.DuplicateInput, location, type.Name, attributes.Count(a => MetadataName(a.AttributeClass) == LayerKinds.InputAttribute)));
                     mode = Worst(mode, EmitMode.Stub);
                 }
@@ -94,7 +121,17 @@ internal static class Parser
                 continue;
             }
 
-            layers.Add(LayerKinds.Parsers[MetadataName(attribute.AttributeClass)](args));
+            var display = Display(attribute);
+            firstLayer ??= display;
+            if (!LayerKinds.Parsers.TryGetValue(MetadataName(attribute.AttributeClass), out var parse))
+            {
+                diagnostics.Add(DiagnosticInfo.AtLocation(DiagnosticIds.UnknownLayerAttribute, location, display));
+                mode = Worst(mode, EmitMode.Stub);
+                continue;
+            }
+
+            layers.Add(parse(new AttributeArgs(display, layers.Count, Values(attribute), DeclaredNames(attribute))));
+            layerSources.Add(source);
         }
 
         if (input is null)
@@ -102,6 +139,7 @@ internal static class Parser
             mode = Worst(mode, EmitMode.Stub);
         }
 
+        layers = LayerNames.Assign(layers);
         if (mode != EmitMode.Nothing && CheckCollisions(type, layers, diagnostics))
         {
             mode = EmitMode.Nothing;
@@ -112,7 +150,15 @@ internal static class Parser
             CheckConstructors(type, diagnostics, cancellationToken);
         }
 
-        return new ModelSpec(ns, type.Name, containers, input, layers.ToEquatableArray(), diagnostics.ToEquatableArray(), mode);
+        if (mode == EmitMode.Full && diagnostics.Any(d => DiagnosticDescriptors.IsError(d.Id)))
+        {
+            // A stub keeps the model's public surface, so the user's own error is the only one.
+            mode = EmitMode.Stub;
+        }
+
+        var spec = new ModelSpec(ns, type.Name, containers, input, layers.ToEquatableArray(), mode);
+        var map = new SourceMap(classLocation, inputSource, layerSources.ToEquatableArray());
+        return new ParsedModel(spec, map, diagnostics.ToEquatableArray());
     }
 
     /// <summary>
@@ -121,26 +167,57 @@ internal static class Parser
     /// </summary>
     public static DiagnosticInfo? ParseMissingInput(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
-        if (context.TargetSymbol is not INamedTypeSymbol type)
+        if (context.TargetSymbol is not INamedTypeSymbol type || MissingInput(type, cancellationToken) is not { } diagnostic)
         {
             return null;
         }
 
-        var attributes = type.GetAttributes();
-        if (attributes.Any(a => MetadataName(a.AttributeClass) == LayerKinds.InputAttribute))
-        {
-            return null;
-        }
-
-        var first = attributes.FirstOrDefault(a => LayerKinds.IsLayerDslAttribute(MetadataName(a.AttributeClass)));
+        var first = type.GetAttributes().First(IsLayerDslAttribute);
         var matched = context.Attributes.FirstOrDefault();
-        if (first is null || matched is null || !SameApplication(first, matched))
+        return matched is not null && SameApplication(first, matched) ? diagnostic : null;
+    }
+
+    /// <summary>LDSL0006 for a class with layer attributes and no <c>[Input]</c>, on its first layer attribute; else null.</summary>
+    public static DiagnosticInfo? MissingInput(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        var attributes = type.GetAttributes();
+        if (attributes.Any(a => MetadataName(a.AttributeClass) == LayerKinds.InputAttribute)
+            || attributes.FirstOrDefault(IsLayerDslAttribute) is not { } first)
         {
             return null;
         }
 
         var location = LocationInfo.From(first.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
-        return DiagnosticInfo.Create(DiagnosticIds.MissingInput, location, type.Name);
+        return DiagnosticInfo.AtLocation(DiagnosticIds.MissingInput, location, type.Name);
+    }
+
+    /// <summary>True for <c>[Input]</c> and for every attribute derived from <c>LayerDsl.LayerAttribute</c>.</summary>
+    public static bool IsLayerDslAttribute(AttributeData attribute)
+    {
+        if (MetadataName(attribute.AttributeClass) == LayerKinds.InputAttribute)
+        {
+            return true;
+        }
+
+        for (var type = attribute.AttributeClass?.BaseType; type is not null; type = type.BaseType)
+        {
+            if (MetadataName(type) == LayerKinds.LayerAttribute)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static InputSpec ReadInput(AttributeData attribute)
+    {
+        var values = Values(attribute);
+        long Get(string name) => values.TryGetValue(name, out var value) && value is int number ? number : 0;
+        var names = values.ContainsKey("height") ? new[] { "channels", "height", "width" }
+            : values.ContainsKey("length") ? new[] { "channels", "length" }
+            : new[] { "features" };
+        return new InputSpec(Shape.Of(names.Select(Get).ToArray()), Display(attribute), names.ToEquatableArray());
     }
 
     private static bool SameApplication(AttributeData a, AttributeData b) =>
@@ -156,31 +233,31 @@ internal static class Parser
         var errors = diagnostics.Count;
         if (type.IsRecord || type.IsStatic)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.UnsupportedModelKind, classLocation, type.Name, type.IsRecord ? "record" : "static class"));
+            diagnostics.Add(DiagnosticInfo.AtLocation(DiagnosticIds.UnsupportedModelKind, classLocation, type.Name, type.IsRecord ? "record" : "static class"));
         }
 
         if (type.IsGenericType || ContainingTypeSymbols(type).Any(t => t.IsGenericType))
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.ModelIsGeneric, classLocation, type.Name));
+            diagnostics.Add(DiagnosticInfo.AtLocation(DiagnosticIds.ModelIsGeneric, classLocation, type.Name));
         }
 
         if (!IsPartial(type, cancellationToken))
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.ModelNotPartial, classLocation, type.Name));
+            diagnostics.Add(DiagnosticInfo.AtLocation(DiagnosticIds.ModelNotPartial, classLocation, type.Name));
         }
 
         foreach (var container in ContainingTypeSymbols(type))
         {
             if (!IsPartial(container, cancellationToken))
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.ContainingTypeNotPartial, classLocation, type.Name, container.Name));
+                diagnostics.Add(DiagnosticInfo.AtLocation(DiagnosticIds.ContainingTypeNotPartial, classLocation, type.Name, container.Name));
                 break;
             }
         }
 
         if (type.BaseType is { SpecialType: not SpecialType.System_Object } baseType && baseType.ToDisplayString() != ModuleBase)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.ModelHasBaseType, classLocation, type.Name, baseType.ToDisplayString()));
+            diagnostics.Add(DiagnosticInfo.AtLocation(DiagnosticIds.ModelHasBaseType, classLocation, type.Name, baseType.ToDisplayString()));
         }
 
         return diagnostics.Count > errors ? EmitMode.Nothing : EmitMode.Full;
@@ -189,19 +266,13 @@ internal static class Parser
     private static bool CheckCollisions(INamedTypeSymbol type, List<LayerSpec> layers, List<DiagnosticInfo> diagnostics)
     {
         var generated = new HashSet<string>(GeneratedMemberNames);
-        var counters = new Dictionary<string, int>();
-        foreach (var layer in layers)
-        {
-            counters.TryGetValue(layer.NamePrefix, out var count);
-            counters[layer.NamePrefix] = ++count;
-            generated.Add(layer.NamePrefix + count.ToString(CultureInfo.InvariantCulture));
-        }
+        generated.UnionWith(layers.Select(l => l.Name));
 
         // A member cannot have its class's name (CS0542), so a class named like a generated member collides too.
         var collided = generated.Contains(type.Name);
         if (collided)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.MemberCollision, LocationInfo.From(type.Locations.FirstOrDefault()), type.Name, type.Name));
+            diagnostics.Add(DiagnosticInfo.AtLocation(DiagnosticIds.MemberCollision, LocationInfo.From(type.Locations.FirstOrDefault()), type.Name, type.Name));
         }
 
         foreach (var member in type.GetMembers())
@@ -216,7 +287,7 @@ internal static class Parser
                 : member.Name;
             if (generated.Contains(member.Name) || name != member.Name)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.MemberCollision, LocationInfo.From(member.Locations.FirstOrDefault()), type.Name, name));
+                diagnostics.Add(DiagnosticInfo.AtLocation(DiagnosticIds.MemberCollision, LocationInfo.From(member.Locations.FirstOrDefault()), type.Name, name));
                 collided = true;
             }
         }
@@ -242,7 +313,7 @@ internal static class Parser
             {
                 if (reference.GetSyntax(cancellationToken) is ConstructorDeclarationSyntax { Initializer: null } syntax)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticIds.ConstructorDoesNotChain, LocationInfo.From(syntax.Identifier.GetLocation()), type.Name));
+                    diagnostics.Add(DiagnosticInfo.AtLocation(DiagnosticIds.ConstructorDoesNotChain, LocationInfo.From(syntax.Identifier.GetLocation()), type.Name));
                 }
             }
         }
@@ -300,24 +371,61 @@ internal static class Parser
         || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error)
         || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error);
 
-    /// <summary>Argument values by name (constructor defaults included), where each was written, and a display text.</summary>
-    private static AttributeArgs ReadArguments(AttributeData attribute, AttributeSyntax? syntax, LocationInfo? location)
+    /// <summary>Argument values by parameter or property name, constructor defaults included.</summary>
+    private static Dictionary<string, object?> Values(AttributeData attribute)
     {
         var constructor = attribute.AttributeConstructor!;
         var values = new Dictionary<string, object?>();
-        var shown = new List<string>();
         for (var i = 0; i < attribute.ConstructorArguments.Length && i < constructor.Parameters.Length; i++)
         {
             values[constructor.Parameters[i].Name] = attribute.ConstructorArguments[i].Value;
-            shown.Add(Display(attribute.ConstructorArguments[i]));
         }
 
         foreach (var named in attribute.NamedArguments)
         {
             values[named.Key] = named.Value.Value;
-            shown.Add(named.Key + " = " + Display(named.Value));
         }
 
+        return values;
+    }
+
+    /// <summary>Every name the attribute class declares: its constructors' parameters and its settable properties.</summary>
+    private static HashSet<string> DeclaredNames(AttributeData attribute)
+    {
+        var names = new HashSet<string>();
+        for (var type = attribute.AttributeClass; type is not null; type = type.BaseType)
+        {
+            foreach (var member in type.GetMembers())
+            {
+                if (member is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor)
+                {
+                    names.UnionWith(constructor.Parameters.Select(p => p.Name));
+                }
+                else if (member is IPropertySymbol { SetMethod: not null } property)
+                {
+                    names.Add(property.Name);
+                }
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>The attribute as written, with argument values: <c>Conv2D(32, 3, Padding = Same)</c>.</summary>
+    private static string Display(AttributeData attribute)
+    {
+        var shown = attribute.ConstructorArguments.Select(Display)
+            .Concat(attribute.NamedArguments.Select(n => n.Key + " = " + Display(n.Value)))
+            .ToList();
+        var kind = attribute.AttributeClass?.Name ?? "?";
+        kind = kind.EndsWith("Attribute", System.StringComparison.Ordinal) ? kind.Substring(0, kind.Length - "Attribute".Length) : kind;
+        return shown.Count == 0 ? kind : kind + "(" + string.Join(", ", shown) + ")";
+    }
+
+    /// <summary>Where the attribute and each written argument are, by parameter or property name.</summary>
+    private static AttributeSource Locate(AttributeData attribute, AttributeSyntax? syntax, LocationInfo? location)
+    {
+        var parameters = attribute.AttributeConstructor!.Parameters;
         var arguments = new List<ArgumentInfo>();
         if (syntax?.ArgumentList is { } list)
         {
@@ -326,7 +434,7 @@ internal static class Parser
             {
                 var name = argument.NameEquals?.Name.Identifier.ValueText
                     ?? argument.NameColon?.Name.Identifier.ValueText
-                    ?? (position < constructor.Parameters.Length ? constructor.Parameters[position].Name : null);
+                    ?? (position < parameters.Length ? parameters[position].Name : null);
                 if (argument.NameEquals is null)
                 {
                     position++;
@@ -339,10 +447,7 @@ internal static class Parser
             }
         }
 
-        var kind = attribute.AttributeClass!.Name;
-        kind = kind.EndsWith("Attribute", System.StringComparison.Ordinal) ? kind.Substring(0, kind.Length - "Attribute".Length) : kind;
-        var display = shown.Count == 0 ? kind : kind + "(" + string.Join(", ", shown) + ")";
-        return new AttributeArgs(display, location, values, arguments.ToEquatableArray());
+        return new AttributeSource(location, arguments.ToEquatableArray());
     }
 
     private static string Display(TypedConstant constant)

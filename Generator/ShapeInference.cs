@@ -9,7 +9,8 @@ namespace LayerDsl.Generator;
 
 /// <summary>
 /// The heart of the generator: a pure function from a model spec to each layer's shapes and parameter counts,
-/// or the diagnostics that say why the model cannot run. No Roslyn types.
+/// or the diagnostics that say why the model cannot run. No Roslyn types, no source positions: diagnostics name the
+/// layer and argument at fault by <see cref="Site"/>.
 /// </summary>
 internal static class ShapeInference
 {
@@ -19,20 +20,38 @@ internal static class ShapeInference
 
     public static ModelResult Run(ModelSpec model)
     {
-        var diagnostics = new List<DiagnosticInfo>(model.Diagnostics);
         // A stub's declaration is already in error (an attribute the compiler rejects, a second Input, layers split
         // across declarations): inferring shapes from what is left would report errors the user did not make.
-        var trace = model.Mode != EmitMode.Full || model.Input is null ? null : Infer(model, diagnostics);
-        return new ModelResult(model, diagnostics.Count == 0 ? trace : null, diagnostics.ToEquatableArray());
+        if (model.Mode != EmitMode.Full || model.Input is null)
+        {
+            return new ModelResult(model, null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        var diagnostics = new List<DiagnosticInfo>();
+        ShapeTrace? trace;
+        try
+        {
+            trace = Infer(model, model.Input, diagnostics);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // A bug of ours: reported as an internal error on the class, never thrown out of the generator.
+            diagnostics.Add(DiagnosticInfo.At(DiagnosticIds.InternalError, Site.Class, model.ClassName, exception.Message));
+            trace = null;
+        }
+
+        // A model that cannot run gets its errors only: advice on a layer is noise until the model is valid.
+        var failed = diagnostics.Any(d => DiagnosticDescriptors.IsError(d.Id));
+        var reported = failed ? diagnostics.Where(d => DiagnosticDescriptors.IsError(d.Id)) : diagnostics;
+        return new ModelResult(model, failed ? null : trace, reported.ToEquatableArray());
     }
 
-    private static ShapeTrace? Infer(ModelSpec model, List<DiagnosticInfo> diagnostics)
+    private static ShapeTrace? Infer(ModelSpec model, InputSpec input, List<DiagnosticInfo> diagnostics)
     {
-        var input = model.Input!;
         var errors = ValidateInput(input).ToList();
         if (model.Layers.Count == 0)
         {
-            errors.Add(DiagnosticInfo.Create(DiagnosticIds.NoLayers, input.Location, model.ClassName));
+            errors.Add(DiagnosticInfo.At(DiagnosticIds.NoLayers, Site.Input(), model.ClassName));
         }
 
         foreach (var layer in model.Layers)
@@ -46,32 +65,34 @@ internal static class ShapeInference
             return null;
         }
 
-        var shape = Shape.Spatial(input.Channels, input.Height, input.Width);
-        var inputDisplay = $"Input({input.Height}, {input.Width}, {input.Channels})";
-        var producedBy = shape.Describe() + " from " + inputDisplay;
+        var shape = input.Shape;
+        var producedBy = shape.Describe() + " from " + input.Display;
+        var source = input.Display;
         string? flattenedBy = null;
-        var counters = new Dictionary<string, int>();
         var layers = new List<LayerTrace>();
         long parameters = 0;
         foreach (var layer in model.Layers)
         {
-            if (layer.RequiresSpatialInput && shape.IsFlat)
+            if (!layer.Ranks.Accepts(shape.Rank))
             {
-                diagnostics.Add(DiagnosticInfo.Create(
-                    DiagnosticIds.SpatialLayerAfterFlatten, layer.Location, layer.Display, shape.Channels, flattenedBy ?? inputDisplay));
+                var remedy = flattenedBy is not null
+                    ? $"move {layer.Display} before {flattenedBy}, which flattened the tensor"
+                    : "reshape the tensor before it, or declare the input with the rank it needs";
+                diagnostics.Add(DiagnosticInfo.At(DiagnosticIds.WrongInputRank, layer.At(), layer.Display, layer.Ranks.Description, shape.ToString(), source, remedy));
                 return null;
             }
 
+            diagnostics.AddRange(layer.Advise(shape));
             LayerOutcome outcome;
             try
             {
-                outcome = layer.Infer(new LayerInput(shape, producedBy, flattenedBy));
+                outcome = layer.Infer(new LayerInput(shape, producedBy));
                 parameters = checked(parameters + outcome.Parameters);
             }
             catch (OverflowException)
             {
-                diagnostics.Add(DiagnosticInfo.Create(
-                    DiagnosticIds.SizeOverflow, layer.Location, layer.Display, "its parameter count, or the model's, does not fit in 64 bits"));
+                diagnostics.Add(DiagnosticInfo.At(
+                    DiagnosticIds.SizeOverflow, layer.At(), layer.Display, "its parameter count, or the model's, does not fit in 64 bits"));
                 return null;
             }
 
@@ -84,64 +105,57 @@ internal static class ShapeInference
             var output = outcome.Output!;
             if (TooLarge(output) is { } size)
             {
-                diagnostics.Add(DiagnosticInfo.Create(
-                    DiagnosticIds.SizeOverflow, layer.Location, layer.Display, $"it would produce {size} values per sample, more than {MaxValuesPerSample}"));
+                diagnostics.Add(DiagnosticInfo.At(
+                    DiagnosticIds.SizeOverflow, layer.At(), layer.Display, $"it would produce {size} values per sample, more than {MaxValuesPerSample}"));
                 return null;
             }
 
-            counters.TryGetValue(layer.NamePrefix, out var count);
-            counters[layer.NamePrefix] = ++count;
-            layers.Add(new LayerTrace(layer, layer.NamePrefix + Format.Number(count), shape, output, outcome.Parameters));
-
+            layers.Add(new LayerTrace(layer, shape, output, outcome.Parameters));
             if (!layer.PreservesSize)
             {
                 producedBy = output.Describe() + " from " + layer.Display;
             }
 
-            if (output.IsFlat && !shape.IsFlat)
+            if (output.Rank < shape.Rank && output.Rank == 1)
             {
                 flattenedBy = layer.Display;
             }
 
+            source = layer.Display;
             shape = output;
         }
 
-        return new ShapeTrace(Shape.Spatial(input.Channels, input.Height, input.Width), layers.ToEquatableArray(), parameters);
+        return new ShapeTrace(input.Shape, layers.ToEquatableArray(), parameters);
     }
 
     private static IEnumerable<DiagnosticInfo> ValidateInput(InputSpec input)
     {
-        foreach (var (name, value) in new[] { ("height", input.Height), ("width", input.Width), ("channels", input.Channels) })
+        var valid = true;
+        for (var i = 0; i < input.Shape.Rank; i++)
         {
-            if (value <= 0)
+            if (input.Shape[i] <= 0)
             {
-                yield return DiagnosticInfo.Create(
-                    DiagnosticIds.InvalidArgument, input.ArgumentLocation(name), $"Input({input.Height}, {input.Width}, {input.Channels})", name, "greater than 0", value);
+                valid = false;
+                var name = input.ArgumentNames[i];
+                yield return DiagnosticInfo.At(DiagnosticIds.InvalidArgument, Site.Input(name), input.Display, name, "greater than 0", input.Shape[i]);
             }
         }
 
-        if (input.Height > 0 && input.Width > 0 && input.Channels > 0 && TooLarge(Shape.Spatial(input.Channels, input.Height, input.Width)) is { } size)
+        if (valid && TooLarge(input.Shape) is { } size)
         {
-            yield return DiagnosticInfo.Create(
-                DiagnosticIds.SizeOverflow, input.Location, $"Input({input.Height}, {input.Width}, {input.Channels})", $"it has {size} values per sample, more than {MaxValuesPerSample}");
+            yield return DiagnosticInfo.At(
+                DiagnosticIds.SizeOverflow, Site.Input(), input.Display, $"it has {size} values per sample, more than {MaxValuesPerSample}");
         }
     }
 
     /// <summary>The shape's size as text when it exceeds <see cref="MaxValuesPerSample"/>, else null.</summary>
     private static string? TooLarge(Shape shape)
     {
-        if (shape.IsFlat)
+        if (shape.SizeUpTo(MaxValuesPerSample) is not null)
         {
-            return shape.Channels > MaxValuesPerSample ? Format.Number(shape.Channels) : null;
+            return null;
         }
 
-        // Each dimension is below 2^32 here, so the product of two fits; compare step by step to stay in range.
-        var area = shape.Height * shape.Width;
-        if (shape.Height > MaxValuesPerSample || shape.Width > MaxValuesPerSample || area > MaxValuesPerSample || area * shape.Channels > MaxValuesPerSample)
-        {
-            return shape.DescribeDims() + (shape.Channels < MaxValuesPerSample && area < MaxValuesPerSample ? " = " + Format.Number(area * shape.Channels) : string.Empty);
-        }
-
-        return null;
+        return shape.Rank == 1 ? Format.Number(shape[0]) : shape.Describe();
     }
 }

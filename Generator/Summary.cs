@@ -13,7 +13,7 @@ internal static class Summary
     {
         var rows = new List<string[]> { new[] { "Layer (type)", "Output shape", "Param #" } };
         rows.Add(new[] { "input (Input)", trace.Input.ToTorchString(), "0" });
-        rows.AddRange(trace.Layers.Select(l => new[] { $"{l.Name} ({l.Layer.Display})", l.Output.ToTorchString(), Format.Grouped(l.Parameters) }));
+        rows.AddRange(trace.Layers.Select(l => new[] { $"{l.Name} ({Describe(l.Layer)})", l.Output.ToTorchString(), Format.Grouped(l.Parameters) }));
 
         var widths = Enumerable.Range(0, 3).Select(c => rows.Max(r => r[c].Length)).ToArray();
         var total = widths.Sum() + 4;
@@ -28,9 +28,21 @@ internal static class Summary
         lines.RemoveAll(l => l.Length == 0);
         lines.Add($"Total params: {Format.Grouped(trace.Parameters)}");
         var activation = trace.OutputActivation == Layers.ActivationKind.Softmax ? " (softmax probabilities; ForwardLogits gives logits)" : string.Empty;
-        lines.Add($"Input: {trace.Input.ToTorchString()} NCHW; output: {trace.Output.ToTorchString()}{activation}");
+        lines.Add($"Input: {trace.Input.ToTorchString()} {Layout(trace.Input)}; output: {trace.Output.ToTorchString()}{activation}");
         return lines;
     }
+
+    /// <summary>The layer as declared, with its gloss where argument orders are easy to mix up: <c>Conv2D(3, 32): 3 filters, 32 × 32 kernel</c>.</summary>
+    public static string Describe(Layers.LayerSpec layer) => layer.Gloss is { } gloss ? $"{layer.Display}: {gloss}" : layer.Display;
+
+    /// <summary>What the input's dimensions mean, batch first.</summary>
+    public static string Layout(Shape input) => input.Rank switch
+    {
+        1 => "(batch, features)",
+        2 => "(batch, channels, length)",
+        3 => "(batch, channels, height, width)",
+        _ => "(batch first)",
+    };
 
     public static string Text(string className, ShapeTrace trace)
     {

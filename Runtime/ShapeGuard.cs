@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using static TorchSharp.torch;
 
 namespace LayerDsl;
@@ -7,21 +8,46 @@ namespace LayerDsl;
 public static class ShapeGuard
 {
     /// <summary>
-    /// Throws an <see cref="ArgumentException"/> naming the expected NCHW shape and the actual one unless
-    /// <paramref name="input"/> is <c>[batch, channels, height, width]</c>.
+    /// Throws an <see cref="ArgumentException"/> naming the expected shape and the actual one unless
+    /// <paramref name="input"/> is <c>[batch, ..sample]</c>, e.g. <c>[batch, channels, height, width]</c>.
     /// </summary>
-    public static void CheckInput(Tensor input, string model, long channels, long height, long width)
+    /// <param name="input">The tensor a model received.</param>
+    /// <param name="model">The model's name, for the message.</param>
+    /// <param name="sample">The shape of one sample without the batch, in TorchSharp order.</param>
+    public static void CheckInput(Tensor input, string model, IReadOnlyList<long> sample)
     {
         ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(sample);
         var shape = input.shape;
-        if (shape.Length == 4 && shape[1] == channels && shape[2] == height && shape[3] == width)
+        if (shape.Length == sample.Count + 1)
         {
-            return;
+            var matches = true;
+            for (var i = 0; i < sample.Count && matches; i++)
+            {
+                matches = shape[i + 1] == sample[i];
+            }
+
+            if (matches)
+            {
+                return;
+            }
         }
 
         throw new ArgumentException(
-            $"{model} expects input of shape [batch, {channels}, {height}, {width}] (NCHW: batch, channels, height, width), " +
+            $"{model} expects input of shape [batch, {string.Join(", ", sample)}] ({Layout(sample.Count)}), " +
             $"but got [{string.Join(", ", shape)}].",
             nameof(input));
     }
+
+    /// <summary>Throws unless <paramref name="input"/> is <c>[batch, channels, height, width]</c>.</summary>
+    public static void CheckInput(Tensor input, string model, long channels, long height, long width) =>
+        CheckInput(input, model, new[] { channels, height, width });
+
+    private static string Layout(int rank) => rank switch
+    {
+        1 => "batch, features",
+        2 => "NCL: batch, channels, length",
+        3 => "NCHW: batch, channels, height, width",
+        _ => "batch first",
+    };
 }

@@ -1,12 +1,10 @@
 using System.Collections.Generic;
-using LayerDsl.Generator.Helpers;
 using LayerDsl.Generator.Models;
 
 namespace LayerDsl.Generator.Layers;
 
 /// <summary><c>[ReLU]</c>, <c>[Tanh]</c>, <c>[Sigmoid]</c>, <c>[Softmax]</c>: a stand-alone activation.</summary>
-internal sealed record ActivationLayer(string Display, LocationInfo? Location, EquatableArray<ArgumentInfo> Arguments, ActivationKind Function)
-    : LayerSpec(Display, Location, Arguments)
+internal sealed record ActivationLayer(string Display, int Index, ActivationKind Function) : LayerSpec(Display, Index)
 {
     public override string Kind => Function.ToString();
 
@@ -16,13 +14,13 @@ internal sealed record ActivationLayer(string Display, LocationInfo? Location, E
 
     public override bool PreservesSize => true;
 
-    public static LayerSpec ParseReLU(AttributeArgs a) => new ActivationLayer(a.Display, a.Location, a.Arguments, ActivationKind.ReLU);
+    public static LayerSpec ParseReLU(AttributeArgs a) => new ActivationLayer(a.Display, a.Index, ActivationKind.ReLU);
 
-    public static LayerSpec ParseTanh(AttributeArgs a) => new ActivationLayer(a.Display, a.Location, a.Arguments, ActivationKind.Tanh);
+    public static LayerSpec ParseTanh(AttributeArgs a) => new ActivationLayer(a.Display, a.Index, ActivationKind.Tanh);
 
-    public static LayerSpec ParseSigmoid(AttributeArgs a) => new ActivationLayer(a.Display, a.Location, a.Arguments, ActivationKind.Sigmoid);
+    public static LayerSpec ParseSigmoid(AttributeArgs a) => new ActivationLayer(a.Display, a.Index, ActivationKind.Sigmoid);
 
-    public static LayerSpec ParseSoftmax(AttributeArgs a) => new ActivationLayer(a.Display, a.Location, a.Arguments, ActivationKind.Softmax);
+    public static LayerSpec ParseSoftmax(AttributeArgs a) => new ActivationLayer(a.Display, a.Index, ActivationKind.Softmax);
 
     public override LayerOutcome Infer(LayerInput input) => LayerOutcome.Ok(input.Shape);
 

@@ -1,42 +1,53 @@
 using System.Collections.Generic;
-using LayerDsl.Generator.Helpers;
-using LayerDsl.Generator.Models;
 
 namespace LayerDsl.Generator.Layers;
 
 /// <summary>
 /// One layer attribute's argument values by parameter or property name (constructor defaults filled in), read
 /// from Roslyn by the parser and handed to a layer's <c>Parse</c>. Transient: it never enters the pipeline.
+/// Names come from the attribute class itself: asking for a name the attribute does not declare (a parameter renamed
+/// in the runtime but not here) throws, which the generator reports as an internal error instead of reading 0.
 /// </summary>
 internal sealed class AttributeArgs
 {
     private readonly IReadOnlyDictionary<string, object?> _values;
+    private readonly ICollection<string> _declared;
 
-    public AttributeArgs(string display, LocationInfo? location, IReadOnlyDictionary<string, object?> values, EquatableArray<ArgumentInfo> arguments)
+    public AttributeArgs(string display, int index, IReadOnlyDictionary<string, object?> values, ICollection<string> declared)
     {
         Display = display;
-        Location = location;
+        Index = index;
         _values = values;
-        Arguments = arguments;
+        _declared = declared;
     }
 
+    /// <summary>The attribute as written, with argument values: <c>Conv2D(32, 3, Padding = Same)</c>.</summary>
     public string Display { get; }
 
-    public LocationInfo? Location { get; }
+    /// <summary>The layer's position among the model's layers.</summary>
+    public int Index { get; }
 
-    public EquatableArray<ArgumentInfo> Arguments { get; }
+    public long Long(string name, long fallback = 0) => Get(name) is int number ? number : fallback;
 
-    public long Long(string name, long fallback = 0) => _values.TryGetValue(name, out var value) && value is int number ? number : fallback;
+    public int Enum(string name, int fallback = 0) => Get(name) is int number ? number : fallback;
 
-    public int Enum(string name, int fallback = 0) => _values.TryGetValue(name, out var value) && value is int number ? number : fallback;
-
-    public double Double(string name, double fallback = 0) => _values.TryGetValue(name, out var value) switch
+    public double Double(string name, double fallback = 0) => Get(name) switch
     {
-        true when value is double d => d,
-        true when value is float f => f,
-        true when value is int i => i,
+        double d => d,
+        float f => f,
+        int i => i,
         _ => fallback,
     };
 
-    public bool Bool(string name, bool fallback = false) => _values.TryGetValue(name, out var value) && value is bool b ? b : fallback;
+    public bool Bool(string name, bool fallback = false) => Get(name) is bool b ? b : fallback;
+
+    private object? Get(string name)
+    {
+        if (!_declared.Contains(name))
+        {
+            throw new System.InvalidOperationException($"the generator reads an argument '{name}' that {Display} does not declare");
+        }
+
+        return _values.TryGetValue(name, out var value) ? value : null;
+    }
 }

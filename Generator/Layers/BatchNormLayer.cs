@@ -4,21 +4,23 @@ using LayerDsl.Generator.Models;
 
 namespace LayerDsl.Generator.Layers;
 
-/// <summary><c>[BatchNorm(Epsilon, Momentum)]</c>: BatchNorm2d over channels, or BatchNorm1d over flat features.</summary>
-internal sealed record BatchNormLayer(string Display, LocationInfo? Location, EquatableArray<ArgumentInfo> Arguments, double Epsilon, double Momentum)
-    : LayerSpec(Display, Location, Arguments)
+/// <summary>
+/// <c>[BatchNorm(Epsilon, Momentum)]</c> over the first (channel) dimension: BatchNorm2d for <c>[C, H, W]</c>,
+/// BatchNorm1d for <c>[C, L]</c> and for flat <c>[F]</c>.
+/// </summary>
+internal sealed record BatchNormLayer(string Display, int Index, double Epsilon, double Momentum) : LayerSpec(Display, Index)
 {
     public override string Kind => "BatchNorm";
 
     public override string NamePrefix => "batchNorm";
 
-    public override string? ModuleType(Shape input) =>
-        input.IsFlat ? "global::TorchSharp.Modules.BatchNorm1d" : "global::TorchSharp.Modules.BatchNorm2d";
+    public override InputRanks Ranks { get; } = new(1, 3, "a [features], [channels, length] or [channels, height, width] input");
+
+    public override string? ModuleType(Shape input) => "global::TorchSharp.Modules." + TypeName(input);
 
     public override bool PreservesSize => true;
 
-    public static LayerSpec Parse(AttributeArgs a) =>
-        new BatchNormLayer(a.Display, a.Location, a.Arguments, a.Double("Epsilon", 1e-5), a.Double("Momentum", 0.1));
+    public static LayerSpec Parse(AttributeArgs a) => new BatchNormLayer(a.Display, a.Index, a.Double("Epsilon", 1e-5), a.Double("Momentum", 0.1));
 
     public override IEnumerable<DiagnosticInfo> ValidateArguments()
     {
@@ -34,14 +36,12 @@ internal sealed record BatchNormLayer(string Display, LocationInfo? Location, Eq
     }
 
     // Trainable: weight and bias per channel; the running mean and variance are buffers, not parameters.
-    public override LayerOutcome Infer(LayerInput input) => LayerOutcome.Ok(input.Shape, checked(2 * input.Shape.Channels));
+    public override LayerOutcome Infer(LayerInput input) => LayerOutcome.Ok(input.Shape, checked(2 * input.Shape[0]));
 
-    public override string EmitConstruction(Shape input, Shape output)
-    {
-        var type = input.IsFlat ? "BatchNorm1d" : "BatchNorm2d";
-        return $"global::TorchSharp.torch.nn.{type}({Format.LongLiteral(input.Channels)}, eps: {Format.DoubleLiteral(Epsilon)}, momentum: {Format.DoubleLiteral(Momentum)})";
-    }
+    public override string EmitConstruction(Shape input, Shape output) =>
+        $"global::TorchSharp.torch.nn.{TypeName(input)}({Format.LongLiteral(input[0])}, eps: {Format.DoubleLiteral(Epsilon)}, momentum: {Format.DoubleLiteral(Momentum)})";
 
-    public override void EmitForward(List<string> statements, string name, Shape input, Shape output) =>
-        statements.Add($"x = {name}.forward(x);");
+    public override void EmitForward(List<string> statements, string name, Shape input, Shape output) => Call(statements, name);
+
+    private static string TypeName(Shape input) => input.Rank == 3 ? "BatchNorm2d" : "BatchNorm1d";
 }

@@ -6,29 +6,23 @@ using LayerDsl.Generator.Models;
 namespace LayerDsl.Generator.Layers;
 
 /// <summary><c>[Conv2D(filters, kernelSize, Stride, Padding, Activation)]</c>: TorchSharp's Conv2d.</summary>
-internal sealed record Conv2DLayer(
-    string Display,
-    LocationInfo? Location,
-    EquatableArray<ArgumentInfo> Arguments,
-    long Filters,
-    long KernelSize,
-    long Stride,
-    int Padding,
-    int ActivationValue)
-    : LayerSpec(Display, Location, Arguments)
+internal sealed record Conv2DLayer(string Display, int Index, long Filters, long KernelSize, long Stride, int Padding, int ActivationValue)
+    : LayerSpec(Display, Index)
 {
     public override string Kind => "Conv2D";
 
     public override string NamePrefix => "conv";
 
+    public override InputRanks Ranks => InputRanks.Spatial2D;
+
     public override string? ModuleType(Shape input) => "global::TorchSharp.Modules.Conv2d";
 
     public override ActivationKind Activation => (ActivationKind)ActivationValue;
 
-    public override bool RequiresSpatialInput => true;
+    public override string Gloss => ConvolutionAdvice.Gloss(Filters, KernelSize);
 
     public static LayerSpec Parse(AttributeArgs a) => new Conv2DLayer(
-        a.Display, a.Location, a.Arguments, a.Long("filters"), a.Long("kernelSize"), a.Long("Stride", 1), a.Enum("Padding"), a.Enum("Activation"));
+        a.Display, a.Index, a.Long("filters"), a.Long("kernelSize"), a.Long("Stride", 1), a.Enum("Padding"), a.Enum("Activation"));
 
     public override IEnumerable<DiagnosticInfo> ValidateArguments() =>
         Positive("filters", Filters)
@@ -37,24 +31,31 @@ internal sealed record Conv2DLayer(
             .Concat(Defined("Padding", Padding, 1))
             .Concat(Defined("Activation", ActivationValue, Activations.MaxValue));
 
+    public override IEnumerable<DiagnosticInfo> Advise(Shape input) =>
+        ConvolutionAdvice.SwappedArguments(this, input, Filters, KernelSize, $"Conv2D({KernelSize}, {Filters})", "Conv2D takes (filters, kernelSize)");
+
     public override LayerOutcome Infer(LayerInput input) =>
-        WindowRule.Apply(this, input.Shape, KernelSize, Stride, Padding == 1, "kernelSize", out var window) is { } error
+        WindowRule.Apply(this, input.Shape, KernelSize, Stride, Padding == 1, "kernelSize", isPool: false, out var window) is { } error
             ? LayerOutcome.Fail(error)
             : LayerOutcome.Ok(
-                Shape.Spatial(Filters, window.OutHeight, window.OutWidth),
-                checked((Filters * input.Shape.Channels * KernelSize * KernelSize) + Filters));
+                Shape.Of(Filters, window.OutHeight, window.OutWidth),
+                checked((Filters * input.Shape[0] * KernelSize * KernelSize) + Filters));
 
     public override string EmitConstruction(Shape input, Shape output)
     {
-        var window = Window.Compute(input.Height, input.Width, KernelSize, Stride, Padding == 1);
-        var padding = window.IsSymmetric && window.Top > 0 ? $", padding: {Format.LongLiteral(window.Top)}" : string.Empty;
+        var window = WindowRule.Of(input, KernelSize, Stride, Padding == 1);
+        var padding = window.ModulePadding > 0 ? $", padding: {Format.LongLiteral(window.ModulePadding)}" : string.Empty;
         var stride = Stride != 1 ? $", stride: {Format.LongLiteral(Stride)}" : string.Empty;
-        return $"global::TorchSharp.torch.nn.Conv2d({Format.LongLiteral(input.Channels)}, {Format.LongLiteral(Filters)}, {Format.LongLiteral(KernelSize)}{stride}{padding})";
+        return $"global::TorchSharp.torch.nn.Conv2d({Format.LongLiteral(input[0])}, {Format.LongLiteral(Filters)}, {Format.LongLiteral(KernelSize)}{stride}{padding})";
     }
 
     public override void EmitForward(List<string> statements, string name, Shape input, Shape output)
     {
-        Window.Compute(input.Height, input.Width, KernelSize, Stride, Padding == 1).EmitPadding(statements);
-        statements.Add($"x = {name}.forward(x);");
+        if (WindowRule.Of(input, KernelSize, Stride, Padding == 1).PadStatement() is { } pad)
+        {
+            statements.Add(pad);
+        }
+
+        Call(statements, name);
     }
 }

@@ -5,15 +5,9 @@ using LayerDsl.Generator.Models;
 
 namespace LayerDsl.Generator.Layers;
 
-/// <summary><c>[Dense(units, Activation, InFeatures)]</c>: TorchSharp's Linear, input features inferred (and flattened).</summary>
-internal sealed record DenseLayer(
-    string Display,
-    LocationInfo? Location,
-    EquatableArray<ArgumentInfo> Arguments,
-    long Units,
-    int ActivationValue,
-    long InFeatures)
-    : LayerSpec(Display, Location, Arguments)
+/// <summary><c>[Dense(units, Activation, InFeatures)]</c>: TorchSharp's Linear, input features inferred (a shaped input is flattened).</summary>
+internal sealed record DenseLayer(string Display, int Index, long Units, int ActivationValue, long InFeatures)
+    : LayerSpec(Display, Index)
 {
     public override string Kind => "Dense";
 
@@ -24,7 +18,7 @@ internal sealed record DenseLayer(
     public override ActivationKind Activation => (ActivationKind)ActivationValue;
 
     public static LayerSpec Parse(AttributeArgs a) =>
-        new DenseLayer(a.Display, a.Location, a.Arguments, a.Long("units"), a.Enum("Activation"), a.Long("InFeatures"));
+        new DenseLayer(a.Display, a.Index, a.Long("units"), a.Enum("Activation"), a.Long("InFeatures"));
 
     public override IEnumerable<DiagnosticInfo> ValidateArguments()
     {
@@ -39,16 +33,11 @@ internal sealed record DenseLayer(
         var features = input.Shape.Size;
         if (InFeatures != 0 && InFeatures != features)
         {
-            return LayerOutcome.Fail(DiagnosticInfo.Create(
-                DiagnosticIds.DenseInFeaturesMismatch,
-                ArgumentLocation("InFeatures"),
-                Display,
-                InFeatures,
-                features,
-                input.ProducedBy));
+            return LayerOutcome.Fail(DiagnosticInfo.At(
+                DiagnosticIds.DenseInFeaturesMismatch, At("InFeatures"), Display, InFeatures, features, input.ProducedBy));
         }
 
-        return LayerOutcome.Ok(Shape.Flat(Units), checked((features * Units) + Units));
+        return LayerOutcome.Ok(Shape.Of(Units), checked((features * Units) + Units));
     }
 
     public override string EmitConstruction(Shape input, Shape output) =>
@@ -56,11 +45,11 @@ internal sealed record DenseLayer(
 
     public override void EmitForward(List<string> statements, string name, Shape input, Shape output)
     {
-        if (!input.IsFlat)
+        if (input.Rank > 1)
         {
             statements.Add("x = x.flatten(1);");
         }
 
-        statements.Add($"x = {name}.forward(x);");
+        Call(statements, name);
     }
 }

@@ -5,8 +5,7 @@ using LayerDsl.Generator.Models;
 namespace LayerDsl.Generator.Layers;
 
 /// <summary><c>[Dropout(rate)]</c>: TorchSharp's Dropout (active in training mode only).</summary>
-internal sealed record DropoutLayer(string Display, LocationInfo? Location, EquatableArray<ArgumentInfo> Arguments, double Rate)
-    : LayerSpec(Display, Location, Arguments)
+internal sealed record DropoutLayer(string Display, int Index, double Rate) : LayerSpec(Display, Index)
 {
     public override string Kind => "Dropout";
 
@@ -16,7 +15,7 @@ internal sealed record DropoutLayer(string Display, LocationInfo? Location, Equa
 
     public override bool PreservesSize => true;
 
-    public static LayerSpec Parse(AttributeArgs a) => new DropoutLayer(a.Display, a.Location, a.Arguments, a.Double("rate"));
+    public static LayerSpec Parse(AttributeArgs a) => new DropoutLayer(a.Display, a.Index, a.Double("rate"));
 
     public override IEnumerable<DiagnosticInfo> ValidateArguments()
     {
@@ -31,6 +30,5 @@ internal sealed record DropoutLayer(string Display, LocationInfo? Location, Equa
     public override string EmitConstruction(Shape input, Shape output) =>
         $"global::TorchSharp.torch.nn.Dropout({Format.DoubleLiteral(Rate)})";
 
-    public override void EmitForward(List<string> statements, string name, Shape input, Shape output) =>
-        statements.Add($"x = {name}.forward(x);");
+    public override void EmitForward(List<string> statements, string name, Shape input, Shape output) => Call(statements, name);
 }

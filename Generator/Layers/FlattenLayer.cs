@@ -1,12 +1,10 @@
 using System.Collections.Generic;
-using LayerDsl.Generator.Helpers;
 using LayerDsl.Generator.Models;
 
 namespace LayerDsl.Generator.Layers;
 
-/// <summary><c>[Flatten]</c>: <c>[C, H, W]</c> to <c>[C*H*W]</c> (a flat input stays as it is).</summary>
-internal sealed record FlattenLayer(string Display, LocationInfo? Location, EquatableArray<ArgumentInfo> Arguments)
-    : LayerSpec(Display, Location, Arguments)
+/// <summary><c>[Flatten]</c>: any shape to <c>[size]</c> (a flat input stays as it is).</summary>
+internal sealed record FlattenLayer(string Display, int Index) : LayerSpec(Display, Index)
 {
     public override string Kind => "Flatten";
 
@@ -14,10 +12,15 @@ internal sealed record FlattenLayer(string Display, LocationInfo? Location, Equa
 
     public override bool PreservesSize => true;
 
-    public static LayerSpec Parse(AttributeArgs a) => new FlattenLayer(a.Display, a.Location, a.Arguments);
+    public static LayerSpec Parse(AttributeArgs a) => new FlattenLayer(a.Display, a.Index);
 
-    public override LayerOutcome Infer(LayerInput input) => LayerOutcome.Ok(Shape.Flat(input.Shape.Size));
+    public override LayerOutcome Infer(LayerInput input) => LayerOutcome.Ok(Shape.Of(input.Shape.Size));
 
-    public override void EmitForward(List<string> statements, string name, Shape input, Shape output) =>
-        statements.Add("x = x.flatten(1);");
+    public override void EmitForward(List<string> statements, string name, Shape input, Shape output)
+    {
+        if (input.Rank > 1)
+        {
+            statements.Add("x = x.flatten(1);");
+        }
+    }
 }

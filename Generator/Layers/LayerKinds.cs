@@ -8,6 +8,9 @@ internal static class LayerKinds
 {
     public const string InputAttribute = "LayerDsl.InputAttribute";
 
+    /// <summary>The base class of every layer attribute; a subclass without a rule here is an error, never skipped.</summary>
+    public const string LayerAttribute = "LayerDsl.LayerAttribute";
+
     public static readonly IReadOnlyDictionary<string, Func<AttributeArgs, LayerSpec>> Parsers =
         new Dictionary<string, Func<AttributeArgs, LayerSpec>>
         {
@@ -24,7 +27,4 @@ internal static class LayerKinds
             ["LayerDsl.SigmoidAttribute"] = ActivationLayer.ParseSigmoid,
             ["LayerDsl.SoftmaxAttribute"] = ActivationLayer.ParseSoftmax,
         };
-
-    /// <summary>True for the Input attribute and every layer attribute.</summary>
-    public static bool IsLayerDslAttribute(string metadataName) => metadataName == InputAttribute || Parsers.ContainsKey(metadataName);
 }

@@ -1,11 +1,7 @@
 using System.Collections.Generic;
-using LayerDsl.Generator.Helpers;
 using LayerDsl.Generator.Models;
 
 namespace LayerDsl.Generator.Layers;
-
-/// <summary>Where one attribute argument was written, by parameter or property name.</summary>
-internal sealed record ArgumentInfo(string Name, LocationInfo? Location);
 
 /// <summary>Mirrors <c>LayerDsl.Activation</c> (the generator cannot reference the runtime).</summary>
 internal enum ActivationKind
@@ -15,6 +11,17 @@ internal enum ActivationKind
     Tanh = 2,
     Sigmoid = 3,
     Softmax = 4,
+}
+
+/// <summary>The input ranks a layer accepts, and how messages describe them.</summary>
+internal sealed record InputRanks(int Min, int Max, string Description)
+{
+    public static InputRanks Any { get; } = new(1, int.MaxValue, "an input of any rank");
+
+    /// <summary><c>[C, H, W]</c>: 2-D convolutions and pooling.</summary>
+    public static InputRanks Spatial2D { get; } = new(3, 3, "a [channels, height, width] input");
+
+    public bool Accepts(int rank) => rank >= Min && rank <= Max;
 }
 
 /// <summary>What a layer's shape rule says about one input: the output and parameter count, or why it cannot work.</summary>
@@ -39,22 +46,29 @@ internal sealed class LayerOutcome
 }
 
 /// <summary>
-/// The shape a layer receives; where its size comes from (<c>24 × 24 × 32 = 18432 from MaskedConv(5, 32)</c>, skipping
-/// layers that keep the size); and the layer that flattened it, if any (for messages).
+/// The shape a layer receives, and where its size comes from for messages: <see cref="ProducedBy"/> skips layers that
+/// keep the size (<c>24 × 24 × 32 = 18432 from MaskedConv(5, 32)</c>).
 /// </summary>
-internal sealed record LayerInput(Shape Shape, string ProducedBy, string? FlattenedBy);
+internal sealed record LayerInput(Shape Shape, string ProducedBy);
 
 /// <summary>
 /// One declared layer: its arguments as plain values, its shape rule and its emission. A new layer kind is one
-/// subclass plus one entry in <see cref="LayerKinds"/>.
+/// subclass plus one entry in <see cref="LayerKinds"/>. <see cref="Index"/> is the layer's position among the model's
+/// layers: diagnostics name it through a <see cref="Site"/>, never through a source position.
 /// </summary>
-internal abstract record LayerSpec(string Display, LocationInfo? Location, EquatableArray<ArgumentInfo> Arguments)
+internal abstract record LayerSpec(string Display, int Index)
 {
+    /// <summary>The stable field-style name (<c>conv1</c>), given by the parser from <see cref="NamePrefix"/> and the layer order.</summary>
+    public string Name { get; init; } = string.Empty;
+
     /// <summary>The attribute's name without <c>Attribute</c>, e.g. <c>Conv2D</c>.</summary>
     public abstract string Kind { get; }
 
     /// <summary>Prefix of the layer's stable name: <c>conv</c> gives <c>conv1</c>, <c>conv2</c>, ...</summary>
     public abstract string NamePrefix { get; }
+
+    /// <summary>The input ranks the shape rule accepts; another rank is reported before <see cref="Infer"/> runs.</summary>
+    public virtual InputRanks Ranks => InputRanks.Any;
 
     /// <summary>The TorchSharp module type of the layer's field, or null when the layer is a pure function.</summary>
     public virtual string? ModuleType(Shape input) => null;
@@ -65,8 +79,8 @@ internal abstract record LayerSpec(string Display, LocationInfo? Location, Equat
     /// <summary>The activation applied after the layer (or the layer itself, for stand-alone activations).</summary>
     public virtual ActivationKind Activation => ActivationKind.None;
 
-    /// <summary>True when the layer needs a <c>[C, H, W]</c> input.</summary>
-    public virtual bool RequiresSpatialInput => false;
+    /// <summary>A short reading of the arguments where their order is easy to mix up, for summaries and hover (<c>3 filters, 32 × 32 kernel</c>).</summary>
+    public virtual string? Gloss => null;
 
     /// <summary>Checks argument values that need no shape (sizes &gt; 0, rates in range).</summary>
     public virtual IEnumerable<DiagnosticInfo> ValidateArguments()
@@ -74,7 +88,13 @@ internal abstract record LayerSpec(string Display, LocationInfo? Location, Equat
         yield break;
     }
 
-    /// <summary>The shape rule.</summary>
+    /// <summary>Diagnostics that do not stop the model (warnings, information), given the layer's input.</summary>
+    public virtual IEnumerable<DiagnosticInfo> Advise(Shape input)
+    {
+        yield break;
+    }
+
+    /// <summary>The shape rule, for an input of an accepted rank.</summary>
     public abstract LayerOutcome Infer(LayerInput input);
 
     /// <summary>The expression that creates the layer's module, for layers with a <see cref="ModuleType"/>.</summary>
@@ -83,22 +103,11 @@ internal abstract record LayerSpec(string Display, LocationInfo? Location, Equat
     /// <summary>Statements that transform <c>x</c> (the activation is emitted separately).</summary>
     public abstract void EmitForward(List<string> statements, string name, Shape input, Shape output);
 
-    /// <summary>The location of a named argument, or of the whole attribute when it was not written.</summary>
-    public LocationInfo? ArgumentLocation(string name)
-    {
-        foreach (var argument in Arguments)
-        {
-            if (argument.Name == name && argument.Location is not null)
-            {
-                return argument.Location;
-            }
-        }
-
-        return Location;
-    }
+    /// <summary>This layer, or one of its arguments, as a diagnostic site.</summary>
+    public Site At(string? argument = null) => Site.Layer(Index, argument);
 
     protected DiagnosticInfo InvalidArgument(string argument, string requirement, object actual) =>
-        DiagnosticInfo.Create(DiagnosticIds.InvalidArgument, ArgumentLocation(argument), Display, argument, requirement, actual);
+        DiagnosticInfo.At(DiagnosticIds.InvalidArgument, At(argument), Display, argument, requirement, actual);
 
     protected IEnumerable<DiagnosticInfo> Positive(string argument, long value)
     {
@@ -115,4 +124,7 @@ internal abstract record LayerSpec(string Display, LocationInfo? Location, Equat
             yield return InvalidArgument(argument, "one of the enum's named values", value);
         }
     }
+
+    /// <summary>Emits <c>x = name.call(x);</c>: TorchSharp's convention, which runs the module's hooks.</summary>
+    protected static void Call(List<string> statements, string name) => statements.Add($"x = {name}.call(x);");
 }

@@ -11,8 +11,7 @@ namespace LayerDsl.Generator.Layers;
 /// </summary>
 internal sealed record MaskedConvLayer(
     string Display,
-    LocationInfo? Location,
-    EquatableArray<ArgumentInfo> Arguments,
+    int Index,
     long KernelSize,
     long Filters,
     long Stride,
@@ -20,22 +19,23 @@ internal sealed record MaskedConvLayer(
     int MaskActivation,
     int ActivationValue,
     bool UseBias)
-    : LayerSpec(Display, Location, Arguments)
+    : LayerSpec(Display, Index)
 {
     public override string Kind => "MaskedConv";
 
     public override string NamePrefix => "maskedConv";
 
+    public override InputRanks Ranks => InputRanks.Spatial2D;
+
     public override string? ModuleType(Shape input) => "global::LayerDsl.Modules.MaskedConv2d";
 
     public override ActivationKind Activation => (ActivationKind)ActivationValue;
 
-    public override bool RequiresSpatialInput => true;
+    public override string Gloss => ConvolutionAdvice.Gloss(Filters, KernelSize);
 
     public static LayerSpec Parse(AttributeArgs a) => new MaskedConvLayer(
         a.Display,
-        a.Location,
-        a.Arguments,
+        a.Index,
         a.Long("kernelSize"),
         a.Long("filters"),
         a.Long("Stride", 1),
@@ -52,33 +52,39 @@ internal sealed record MaskedConvLayer(
             .Concat(Defined("MaskActivation", MaskActivation, 1))
             .Concat(Defined("Activation", ActivationValue, Activations.MaxValue));
 
+    public override IEnumerable<DiagnosticInfo> Advise(Shape input) =>
+        ConvolutionAdvice.SwappedArguments(this, input, Filters, KernelSize, $"MaskedConv({Filters}, {KernelSize})", "MaskedConv takes (kernelSize, filters)");
+
     public override LayerOutcome Infer(LayerInput input)
     {
-        if (WindowRule.Apply(this, input.Shape, KernelSize, Stride, Padding == 1, "kernelSize", out var window) is { } error)
+        if (WindowRule.Apply(this, input.Shape, KernelSize, Stride, Padding == 1, "kernelSize", isPool: false, out var window) is { } error)
         {
             return LayerOutcome.Fail(error);
         }
 
         // mask: Conv2d(C -> k*k, k) with bias; projection W: [F, C*k*k], optional bias [F].
         var taps = checked(KernelSize * KernelSize);
-        var mask = checked((taps * input.Shape.Channels * taps) + taps);
-        var projection = checked((Filters * input.Shape.Channels * taps) + (UseBias ? Filters : 0));
-        return LayerOutcome.Ok(Shape.Spatial(Filters, window.OutHeight, window.OutWidth), checked(mask + projection));
+        var mask = checked((taps * input.Shape[0] * taps) + taps);
+        var projection = checked((Filters * input.Shape[0] * taps) + (UseBias ? Filters : 0));
+        return LayerOutcome.Ok(Shape.Of(Filters, window.OutHeight, window.OutWidth), checked(mask + projection));
     }
 
     public override string EmitConstruction(Shape input, Shape output)
     {
-        var window = Window.Compute(input.Height, input.Width, KernelSize, Stride, Padding == 1);
-        var padding = window.IsSymmetric ? window.Top : 0;
+        var window = WindowRule.Of(input, KernelSize, Stride, Padding == 1);
         var maskActivation = MaskActivation == 1 ? "Sigmoid" : "Tanh";
-        return $"new global::LayerDsl.Modules.MaskedConv2d({Format.LongLiteral(input.Channels)}, {Format.LongLiteral(Filters)}, {Format.LongLiteral(KernelSize)}, " +
-            $"stride: {Format.LongLiteral(Stride)}, padding: {Format.LongLiteral(padding)}, maskActivation: global::LayerDsl.MaskActivation.{maskActivation}, " +
+        return $"new global::LayerDsl.Modules.MaskedConv2d({Format.LongLiteral(input[0])}, {Format.LongLiteral(Filters)}, {Format.LongLiteral(KernelSize)}, " +
+            $"stride: {Format.LongLiteral(Stride)}, padding: {Format.LongLiteral(window.ModulePadding)}, maskActivation: global::LayerDsl.MaskActivation.{maskActivation}, " +
             $"activation: global::LayerDsl.Activation.None, bias: {(UseBias ? "true" : "false")})";
     }
 
     public override void EmitForward(List<string> statements, string name, Shape input, Shape output)
     {
-        Window.Compute(input.Height, input.Width, KernelSize, Stride, Padding == 1).EmitPadding(statements);
-        statements.Add($"x = {name}.forward(x);");
+        if (WindowRule.Of(input, KernelSize, Stride, Padding == 1).PadStatement() is { } pad)
+        {
+            statements.Add(pad);
+        }
+
+        Call(statements, name);
     }
 }

@@ -6,27 +6,21 @@ using LayerDsl.Generator.Models;
 namespace LayerDsl.Generator.Layers;
 
 /// <summary><c>[MaxPool2D(poolSize, Stride)]</c> and <c>[AvgPool2D(poolSize, Stride)]</c>: valid pooling, stride defaulting to the window.</summary>
-internal sealed record PoolLayer(
-    string Display,
-    LocationInfo? Location,
-    EquatableArray<ArgumentInfo> Arguments,
-    bool IsMax,
-    long PoolSize,
-    long StrideValue)
-    : LayerSpec(Display, Location, Arguments)
+internal sealed record PoolLayer(string Display, int Index, bool IsMax, long PoolSize, long StrideValue)
+    : LayerSpec(Display, Index)
 {
     public override string Kind => IsMax ? "MaxPool2D" : "AvgPool2D";
 
     public override string NamePrefix => IsMax ? "maxPool" : "avgPool";
 
-    public override bool RequiresSpatialInput => true;
+    public override InputRanks Ranks => InputRanks.Spatial2D;
 
     /// <summary>The effective stride: 0 means the pool size, as in Keras.</summary>
     public long Stride => StrideValue == 0 ? PoolSize : StrideValue;
 
-    public static LayerSpec ParseMax(AttributeArgs a) => new PoolLayer(a.Display, a.Location, a.Arguments, true, a.Long("poolSize", 2), a.Long("Stride"));
+    public static LayerSpec ParseMax(AttributeArgs a) => new PoolLayer(a.Display, a.Index, true, a.Long("poolSize", 2), a.Long("Stride"));
 
-    public static LayerSpec ParseAvg(AttributeArgs a) => new PoolLayer(a.Display, a.Location, a.Arguments, false, a.Long("poolSize", 2), a.Long("Stride"));
+    public static LayerSpec ParseAvg(AttributeArgs a) => new PoolLayer(a.Display, a.Index, false, a.Long("poolSize", 2), a.Long("Stride"));
 
     public override IEnumerable<DiagnosticInfo> ValidateArguments()
     {
@@ -37,9 +31,9 @@ internal sealed record PoolLayer(
     }
 
     public override LayerOutcome Infer(LayerInput input) =>
-        WindowRule.Apply(this, input.Shape, PoolSize, Stride, false, "poolSize", out var window) is { } error
+        WindowRule.Apply(this, input.Shape, PoolSize, Stride, false, "poolSize", isPool: true, out var window) is { } error
             ? LayerOutcome.Fail(error)
-            : LayerOutcome.Ok(Shape.Spatial(input.Shape.Channels, window.OutHeight, window.OutWidth));
+            : LayerOutcome.Ok(Shape.Of(input.Shape[0], window.OutHeight, window.OutWidth));
 
     public override void EmitForward(List<string> statements, string name, Shape input, Shape output)
     {

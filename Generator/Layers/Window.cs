@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 
 namespace LayerDsl.Generator.Layers;
 
@@ -33,6 +32,9 @@ internal readonly struct Window
     /// <summary>True when all four sides are padded alike, so the module's own padding argument can do it.</summary>
     public bool IsSymmetric => Top == Bottom && Left == Right && Top == Left;
 
+    /// <summary>The padding the module itself applies: the common amount when symmetric, else 0 (see <see cref="PadStatement"/>).</summary>
+    public long ModulePadding => IsSymmetric ? Top : 0;
+
     /// <summary>
     /// Valid: <c>floor((H - k) / s) + 1</c> (non-positive when the window does not fit).
     /// Same: <c>ceil(H / s)</c>, padding <c>max((out - 1) * s + k - H, 0)</c> split as Keras does (the extra row or
@@ -52,18 +54,10 @@ internal readonly struct Window
         return new Window(outHeight, outWidth, padHeight / 2, padHeight - (padHeight / 2), padWidth / 2, padWidth - (padWidth / 2));
     }
 
-    /// <summary>Emits the explicit padding statement when the padding is asymmetric; returns the module's padding.</summary>
-    public long EmitPadding(List<string> statements)
-    {
-        if (IsSymmetric)
-        {
-            return Top;
-        }
-
-        statements.Add(
-            $"x = global::TorchSharp.torch.nn.functional.pad(x, new long[] {{ {Left}, {Right}, {Top}, {Bottom} }});");
-        return 0;
-    }
+    /// <summary>The explicit padding statement for asymmetric padding (the module pads nothing then), or null.</summary>
+    public string? PadStatement() => IsSymmetric
+        ? null
+        : $"x = global::TorchSharp.torch.nn.functional.pad(x, new long[] {{ {Left}, {Right}, {Top}, {Bottom} }});";
 
     private static long FloorDiv(long a, long b) => (a >= 0 ? a : a - b + 1) / b;
 

@@ -22,26 +22,17 @@ internal enum EmitMode
 /// <summary>A type that contains the model class: its keyword (<c>class</c>, <c>record struct</c>, ...) and name.</summary>
 internal sealed record ContainingType(string Keyword, string Name);
 
-/// <summary><c>[Input(height, width, channels)]</c> as plain values.</summary>
-internal sealed record InputSpec(long Height, long Width, long Channels, LocationInfo? Location, EquatableArray<ArgumentInfo> Arguments)
-{
-    public LocationInfo? ArgumentLocation(string name)
-    {
-        foreach (var argument in Arguments)
-        {
-            if (argument.Name == name && argument.Location is not null)
-            {
-                return argument.Location;
-            }
-        }
-
-        return Location;
-    }
-}
+/// <summary>
+/// <c>[Input(...)]</c> as plain values: the per-sample shape in TorchSharp order (<c>[C, H, W]</c> from
+/// <c>Input(height, width, channels)</c>, <c>[C, L]</c> from <c>Input(length, channels)</c>, <c>[F]</c> from
+/// <c>Input(features)</c>) and the attribute as written.
+/// </summary>
+internal sealed record InputSpec(Shape Shape, string Display, EquatableArray<string> ArgumentNames);
 
 /// <summary>
 /// Everything the generator knows about one model class, as equatable plain values: no symbols, syntax nodes,
-/// locations or compilations, so that the pipeline caches it.
+/// locations or compilations, and no source positions, so the pipeline caches it and an edit that only moves the
+/// model leaves its emission cached.
 /// </summary>
 internal sealed record ModelSpec(
     string? Namespace,
@@ -49,7 +40,6 @@ internal sealed record ModelSpec(
     EquatableArray<ContainingType> ContainingTypes,
     InputSpec? Input,
     EquatableArray<LayerSpec> Layers,
-    EquatableArray<DiagnosticInfo> Diagnostics,
     EmitMode Mode)
 {
     /// <summary>Namespace and containing types, dot-separated: the generated file's hint name without <c>.g.cs</c>.</summary>
@@ -67,3 +57,9 @@ internal sealed record ModelSpec(
         }
     }
 }
+
+/// <summary>
+/// The parser's output for one class: the position-free spec that feeds inference and emission, the positions of the
+/// declaration, and the diagnostics the parser found (already located).
+/// </summary>
+internal sealed record ParsedModel(ModelSpec Spec, SourceMap Map, EquatableArray<DiagnosticInfo> Diagnostics);

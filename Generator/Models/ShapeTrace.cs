@@ -3,8 +3,12 @@ using LayerDsl.Generator.Layers;
 
 namespace LayerDsl.Generator.Models;
 
-/// <summary>One layer with its stable name, input and output shapes and parameter count.</summary>
-internal sealed record LayerTrace(LayerSpec Layer, string Name, Shape Input, Shape Output, long Parameters);
+/// <summary>One layer with its input and output shapes and parameter count.</summary>
+internal sealed record LayerTrace(LayerSpec Layer, Shape Input, Shape Output, long Parameters)
+{
+    /// <summary>The layer's stable field-style name (<c>conv1</c>).</summary>
+    public string Name => Layer.Name;
+}
 
 /// <summary>The result of shape inference for a valid model.</summary>
 internal sealed record ShapeTrace(Shape Input, EquatableArray<LayerTrace> Layers, long Parameters)
@@ -15,5 +19,8 @@ internal sealed record ShapeTrace(Shape Input, EquatableArray<LayerTrace> Layers
     public ActivationKind OutputActivation => Layers.Count == 0 ? ActivationKind.None : Layers[Layers.Count - 1].Layer.Activation;
 }
 
-/// <summary>A model after inference: its spec, its trace when valid, and every diagnostic.</summary>
+/// <summary>
+/// A model after inference: its spec, its trace when valid, and the diagnostics inference found (by site, not
+/// position). The parser's own diagnostics are not here: they carry positions.
+/// </summary>
 internal sealed record ModelResult(ModelSpec Model, ShapeTrace? Trace, EquatableArray<DiagnosticInfo> Diagnostics);

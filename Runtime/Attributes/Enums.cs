@@ -1,15 +1,5 @@
 namespace LayerDsl;
 
-/// <summary>How a convolution treats the border of its input, as in Keras.</summary>
-public enum Padding
-{
-    /// <summary>No padding: the output shrinks by <c>kernelSize - 1</c> (before stride).</summary>
-    Valid = 0,
-
-    /// <summary>Zero padding so that the output is <c>ceil(input / stride)</c>, as Keras' <c>padding="same"</c>.</summary>
-    Same = 1,
-}
-
 /// <summary>An activation applied after a layer, or as a layer of its own.</summary>
 public enum Activation
 {

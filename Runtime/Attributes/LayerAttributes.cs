@@ -2,10 +2,17 @@ using System;
 
 namespace LayerDsl;
 
-/// <summary>Base of every layer attribute; layers run in the order their attributes appear in source.</summary>
+/// <summary>
+/// Base of every layer attribute; layers run in the order their attributes appear in source. Only LayerDsl declares
+/// layer attributes (each has a rule in the generator); bring your own module into a model with a shape contract instead.
+/// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public abstract class LayerAttribute : Attribute
 {
+    /// <summary>Only LayerDsl's own attributes derive from this class.</summary>
+    private protected LayerAttribute()
+    {
+    }
 }
 
 /// <summary>A 2-D convolution with <c>filters</c> output channels and a square kernel.</summary>
@@ -28,8 +35,12 @@ public sealed class Conv2DAttribute : LayerAttribute
     /// <summary>Step between kernel positions (default 1).</summary>
     public int Stride { get; set; } = 1;
 
-    /// <summary>Border handling (default <see cref="LayerDsl.Padding.Valid"/>).</summary>
-    public Padding Padding { get; set; } = Padding.Valid;
+    /// <summary>
+    /// Border handling, with TorchSharp's own enum (<c>using TorchSharp;</c>): <see cref="TorchSharp.Padding.Valid"/>
+    /// (the default, no padding) or <see cref="TorchSharp.Padding.Same"/> (zero padding so that the output is
+    /// <c>ceil(input / stride)</c>, split as Keras does).
+    /// </summary>
+    public TorchSharp.Padding Padding { get; set; } = TorchSharp.Padding.Valid;
 
     /// <summary>Activation after the convolution (default none).</summary>
     public Activation Activation { get; set; } = Activation.None;
@@ -59,8 +70,12 @@ public sealed class MaskedConvAttribute : LayerAttribute
     /// <summary>Step between kernel positions (default 1).</summary>
     public int Stride { get; set; } = 1;
 
-    /// <summary>Border handling (default <see cref="LayerDsl.Padding.Valid"/>).</summary>
-    public Padding Padding { get; set; } = Padding.Valid;
+    /// <summary>
+    /// Border handling, with TorchSharp's own enum (<c>using TorchSharp;</c>): <see cref="TorchSharp.Padding.Valid"/>
+    /// (the default, no padding) or <see cref="TorchSharp.Padding.Same"/> (zero padding so that the output is
+    /// <c>ceil(input / stride)</c>, split as Keras does).
+    /// </summary>
+    public TorchSharp.Padding Padding { get; set; } = TorchSharp.Padding.Valid;
 
     /// <summary>Activation of the mask (default <see cref="LayerDsl.MaskActivation.Tanh"/>).</summary>
     public MaskActivation MaskActivation { get; set; } = MaskActivation.Tanh;

@@ -7,7 +7,7 @@ namespace LayerDsl.Generator.Tests;
 /// <summary>One test per diagnostic: ID, severity, line and column of the code at fault, and the numbers in the message; then the rest still compiles.</summary>
 public class DiagnosticTests
 {
-    private const string Header = "using LayerDsl;\nnamespace Demo;\n"; // model declarations start on line 3
+    private const string Header = "using LayerDsl; using TorchSharp;\nnamespace Demo;\n"; // model declarations start on line 3
 
     /// <summary>Runs the generator and returns its only LayerDsl diagnostic, checking severity, ID and 1-based position.</summary>
     private static Diagnostic Single(string declaration, string id, int line, int column, bool stillCompiles = true)
@@ -133,16 +133,54 @@ public class DiagnosticTests
             "[Input(8, 8, 1)]\n[MaxPool2D(4)]\n[Conv2D(4, 3)]\npublic partial class Net { }", "LDSL0011", line: 5, column: 12).GetMessage());
 
     [Fact]
-    public void SpatialLayerAfterFlatten()
-    {
-        var message = Single("[Input(8, 8, 2)]\n[Flatten]\n[Conv2D(4, 3)]\npublic partial class Net { }", "LDSL0012", line: 5, column: 2).GetMessage();
-        Assert.Contains("flattened to 128 features by Flatten", message);
-    }
+    public void SpatialLayerAfterFlatten() =>
+        Assert.Equal(
+            "Conv2D(4, 3) needs a [channels, height, width] input, but gets [96] from Flatten; move Conv2D(4, 3) before Flatten, which flattened the tensor",
+            Single("[Input(8, 6, 2)]\n[Flatten]\n[Conv2D(4, 3)]\npublic partial class Net { }", "LDSL0012", line: 5, column: 2).GetMessage());
 
     [Fact]
     public void SpatialLayerAfterDenseNamesTheDense() =>
-        Assert.Contains("flattened to 16 features by Dense(16)", Single(
-            "[Input(8, 8, 2)]\n[Dense(16)]\n[MaxPool2D]\npublic partial class Net { }", "LDSL0012", line: 5, column: 2).GetMessage());
+        Assert.Equal(
+            "MaxPool2D(2) needs a [channels, height, width] input, but gets [16] from Dense(16); move MaxPool2D(2) before Dense(16), which flattened the tensor",
+            Single("[Input(8, 6, 2)]\n[Dense(16)]\n[MaxPool2D]\npublic partial class Net { }", "LDSL0012", line: 5, column: 2).GetMessage());
+
+    [Fact]
+    public void SpatialLayerAfterFlattenThenDenseNamesTheShapeItGetsNotTheFlattenedSize() =>
+        Assert.Equal(
+            "Conv2D(4, 3) needs a [channels, height, width] input, but gets [128] from Dense(128); move Conv2D(4, 3) before Flatten, which flattened the tensor",
+            Single("[Input(8, 6, 2)]\n[Flatten]\n[Dense(128)]\n[Conv2D(4, 3)]\npublic partial class Net { }", "LDSL0012", line: 6, column: 2).GetMessage());
+
+    [Fact]
+    public void SpatialLayerOnAFeatureInput() =>
+        Assert.Equal(
+            "Conv2D(4, 3) needs a [channels, height, width] input, but gets [20] from Input(20); reshape the tensor before it, or declare the input with the rank it needs",
+            Single("[Input(20)]\n[Conv2D(4, 3)]\npublic partial class Net { }", "LDSL0012", line: 4, column: 2).GetMessage());
+
+    [Fact]
+    public void InputAfterTheLayersIsAWarningSayingWhatRunsFirst()
+    {
+        var run = GeneratorHarness.Run(Header + "[Conv2D(4, 3)]\n[Input(8, 6, 1)]\n[Dense(2)]\npublic partial class Net { }");
+        var diagnostic = Assert.Single(run.LayerDslDiagnostics);
+        Assert.Equal(("LDSL0019", DiagnosticSeverity.Warning), (diagnostic.Id, diagnostic.Severity));
+        Assert.Equal(4, diagnostic.Location.GetLineSpan().StartLinePosition.Line + 1);
+        Assert.Equal("Input(8, 6, 1) comes after Conv2D(4, 3); layers run in attribute order from the input, so Conv2D(4, 3) runs first, after the input; move Input(8, 6, 1) above the layers", diagnostic.GetMessage());
+        Assert.Empty(run.CompilerDiagnostics);
+        Assert.Contains("conv1 = global::TorchSharp.torch.nn.Conv2d(1L, 4L, 3L);", run.SingleSource);
+    }
+
+    [Fact]
+    public void SwappedConvolutionArgumentsAreInformationOnTheAttribute()
+    {
+        var run = GeneratorHarness.Run(Header + "[Input(64, 64, 3)]\n[Conv2D(3, 32)]\n[Flatten]\n[Dense(10)]\npublic partial class Net { }");
+        var diagnostic = Assert.Single(run.LayerDslDiagnostics);
+        Assert.Equal(("LDSL0020", DiagnosticSeverity.Info), (diagnostic.Id, diagnostic.Severity));
+        Assert.Equal((4, 2), (diagnostic.Location.GetLineSpan().StartLinePosition.Line + 1, diagnostic.Location.GetLineSpan().StartLinePosition.Character + 1));
+        Assert.Equal(
+            "Conv2D(3, 32) builds 3 filters, 32 × 32 kernel over a 64 × 64 input; Conv2D takes (filters, kernelSize), so if you meant 32 filters, 3 × 3 kernel, write Conv2D(32, 3)",
+            diagnostic.GetMessage());
+        Assert.Empty(run.CompilerDiagnostics);
+        Assert.Contains("conv1 (Conv2D(3, 32): 3 filters, 32 × 32 kernel)", run.SingleSource);
+    }
 
     [Fact]
     public void SizeOverflowOfTheInput() =>

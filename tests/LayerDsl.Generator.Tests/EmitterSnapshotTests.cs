@@ -7,7 +7,7 @@ namespace LayerDsl.Generator.Tests;
 /// <summary>The generated code, checked against committed snapshots, and compiled warning-free.</summary>
 public class EmitterSnapshotTests
 {
-    private const string Usings = "using LayerDsl;\nnamespace Demo;\n";
+    private const string Usings = "using LayerDsl;\nusing TorchSharp;\nnamespace Demo;\n";
 
     public static TheoryData<string, string> Models => new()
     {

@@ -13,7 +13,7 @@ namespace LayerDsl.Generator.Tests;
 /// </summary>
 public class MalformedInputTests
 {
-    private const string U = "using LayerDsl;\n";
+    private const string U = "using LayerDsl; using TorchSharp;\n";
 
     /// <summary>Case name, source files, and the LDSL diagnostic IDs expected (sorted, repeats included).</summary>
     public static TheoryData<string, string[], string[]?> Cases => new()
@@ -46,7 +46,7 @@ public class MalformedInputTests
         { "qualified attribute names", F("[global::LayerDsl.InputAttribute(8, 8, 1)][LayerDsl.Conv2D(2, 3)][LayerDsl.DenseAttribute(2)] public partial class M { }"), Ids() },
         { "alias-qualified attribute names", F("using L = LayerDsl;\n[L::Input(8, 8, 1)][L.Flatten][L::Dense(2)] public partial class M { }"), Ids() },
         { "attributes in one list", F(U + "[Input(8, 8, 1), Conv2D(2, 3), Dense(2)] public partial class M { }"), Ids() },
-        { "input after the layers", F(U + "[Conv2D(2, 3)][Dense(2)][Input(8, 8, 1)] public partial class M { }"), Ids() },
+        { "input after the layers", F(U + "[Conv2D(2, 3)][Dense(2)][Input(8, 8, 1)] public partial class M { }"), Ids("LDSL0019") },
         { "parentheses on argumentless attributes", F(U + "[Input(8, 8, 1)][ReLU()][Flatten()][BatchNorm()][Dense(2)][Softmax()] public partial class M { }"), Ids() },
 
         // Huge and out-of-range values.
@@ -152,6 +152,15 @@ public class MalformedInputTests
         {
             Assert.Equal(expectedIds, run.LayerDslDiagnostics.Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal).ToArray());
         }
+
+        // With analyzers on, the generator leaves every diagnostic to the analyzer; with them off (RunAnalyzers=false),
+        // it reports exactly what the analyzer would have, at the same real source locations.
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id.StartsWith("LDSL", StringComparison.Ordinal));
+        var offline = GeneratorHarness.Run(GeneratorHarness.CompileFiles(files), GeneratorHarness.CreateDriver(analyzersRun: false));
+        Assert.Equal(
+            run.AnalyzerDiagnostics.Where(d => d.Id.StartsWith("LDSL", StringComparison.Ordinal)).Select(d => d.ToString()).OrderBy(t => t, StringComparer.Ordinal),
+            offline.GeneratorDiagnostics.Select(d => d.ToString()).OrderBy(t => t, StringComparer.Ordinal));
+        Assert.All(offline.GeneratorDiagnostics, d => Assert.True(d.Location.IsInSource, $"{name}: {d} is not on a source location"));
     }
 
     private static (string Id, string Path, int Start, int Length) Key(Diagnostic d) =>

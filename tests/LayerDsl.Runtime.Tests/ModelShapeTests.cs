@@ -117,7 +117,7 @@ public class ModelShapeTests
     public void SummaryIsTheCompileTimeTable()
     {
         Assert.Same(MaskedConvNet.Summary, MaskedConvNet.Info.Summary);
-        Assert.Contains("maskedConv1 (MaskedConv(5, 32))", MaskedConvNet.Summary);
+        Assert.Contains("maskedConv1 (MaskedConv(5, 32): 32 filters, 5 × 5 kernel)", MaskedConvNet.Summary);
         Assert.Contains("Total params: 185,780", MaskedConvNet.Summary);
     }
 }

@@ -18,14 +18,14 @@ public sealed record GeneratorRun(
     ImmutableArray<Diagnostic> GeneratorDiagnostics,
     ImmutableDictionary<string, string> GeneratedSources)
 {
-    /// <summary>LayerDsl's own diagnostics: the generator's, then those of <see cref="ModelAnalyzer"/>, as a build reports them.</summary>
+    /// <summary>
+    /// LayerDsl's own diagnostics as a build with analyzers reports them: the generator's (none but internal errors, since
+    /// the driver is told that analyzers run), then those of <see cref="ModelAnalyzer"/>.
+    /// </summary>
     public IReadOnlyList<Diagnostic> LayerDslDiagnostics =>
         GeneratorDiagnostics.Concat(AnalyzerDiagnostics).Where(d => d.Id.StartsWith("LDSL", StringComparison.Ordinal)).ToList();
 
-    /// <summary>
-    /// The diagnostics of <see cref="ModelAnalyzer"/> on the output compilation: it reports the IDs that have code fixes
-    /// (LDSL0001, LDSL0011, LDSL0013) on real source locations, and the generator leaves those to it.
-    /// </summary>
+    /// <summary>The diagnostics of <see cref="ModelAnalyzer"/> on the output compilation: every LDSL diagnostic, on real source locations.</summary>
     public ImmutableArray<Diagnostic> AnalyzerDiagnostics =>
         Output.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new ModelAnalyzer())).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
 
@@ -54,13 +54,22 @@ public static class GeneratorHarness
             References,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
-    public static GeneratorDriver CreateDriver() =>
+    /// <summary>
+    /// A driver for the generator as a build runs it: with <paramref name="analyzersRun"/> (the default) the build files
+    /// tell it that analyzers run, so it leaves diagnostics to <see cref="ModelAnalyzer"/>; without, it reports them
+    /// itself, as under <c>RunAnalyzers=false</c>; with null, the property is missing (build files not imported).
+    /// </summary>
+    public static GeneratorDriver CreateDriver(bool? analyzersRun = true) =>
         CSharpGeneratorDriver.Create(
             new[] { new ModelGenerator().AsSourceGenerator() },
             parseOptions: ParseOptions,
+            optionsProvider: new BuildProperties(analyzersRun is { } run ? new Dictionary<string, string> { [ModelDiagnostics.AnalyzersRunProperty] = run ? "true" : "false" } : new()),
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     public static GeneratorRun Run(params string[] sources) => Run(Compile(sources));
+
+    /// <summary>Runs the generator as a build with analyzers switched off does: the generator reports every diagnostic.</summary>
+    public static GeneratorRun RunWithoutAnalyzers(params string[] sources) => Run(Compile(sources), CreateDriver(analyzersRun: false));
 
     public static GeneratorRun Run(CSharpCompilation compilation, GeneratorDriver? driver = null)
     {
@@ -74,4 +83,29 @@ public static class GeneratorHarness
         return new GeneratorRun(compilation, output, driver, diagnostics, sources);
     }
 
+}
+
+/// <summary>The global build properties the compiler hands to generators (<c>build_property.*</c>).</summary>
+public sealed class BuildProperties : AnalyzerConfigOptionsProvider
+{
+    private readonly Options global;
+
+    public BuildProperties(Dictionary<string, string> properties) => global = new Options(properties);
+
+    public override AnalyzerConfigOptions GlobalOptions => global;
+
+    public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Options.Empty;
+
+    public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => Options.Empty;
+
+    private sealed class Options : AnalyzerConfigOptions
+    {
+        public static readonly Options Empty = new(new Dictionary<string, string>());
+
+        private readonly Dictionary<string, string> values;
+
+        public Options(Dictionary<string, string> values) => this.values = values;
+
+        public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) => values.TryGetValue(key, out value);
+    }
 }

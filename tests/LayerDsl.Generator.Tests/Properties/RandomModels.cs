@@ -76,7 +76,7 @@ public sealed record RandomModel(int Index, int Seed, string Namespace, string C
         get
         {
             var text = new StringBuilder();
-            text.Append("using LayerDsl;\n\nnamespace ").Append(Namespace).Append(";\n\n").Append(InputText).Append('\n');
+            text.Append("using LayerDsl;\nusing TorchSharp;\n\nnamespace ").Append(Namespace).Append(";\n\n").Append(InputText).Append('\n');
             foreach (var layer in Layers)
             {
                 text.Append(layer.Text).Append('\n');
