@@ -55,7 +55,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor WindowLargerThanInput = Error(
         DiagnosticIds.WindowLargerThanInput, Shapes, "Window larger than its input",
-        "{0} slides a {1} × {1} window over a {2} × {3} input, so its output would be {4} × {5}; {6}");
+        "{0} slides a {1} window over a {2} input, so its output would be {3}; {4}");
 
     public static readonly DiagnosticDescriptor WrongInputRank = Error(
         DiagnosticIds.WrongInputRank, Shapes, "Layer gets an input of the wrong rank",
@@ -71,7 +71,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor NoLayers = Error(
         DiagnosticIds.NoLayers, Declaration, "Model has no layers",
-        "'{0}' has an [Input] but no layers; add at least one layer attribute");
+        "'{0}' has no layers; add at least one layer attribute");
 
     public static readonly DiagnosticDescriptor InternalError = Error(
         DiagnosticIds.InternalError, Declaration, "LayerDsl could not process a model",
@@ -93,6 +93,42 @@ internal static class DiagnosticDescriptors
         DiagnosticIds.ConvolutionArgumentsLookSwapped, "Convolution arguments may be swapped",
         "{0} builds {1} over a {2} input; {3}, so if you meant {4}, write {5}",
         Shapes, DiagnosticSeverity.Info, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + DiagnosticIds.ConvolutionArgumentsLookSwapped.ToLowerInvariant());
+
+    public static readonly DiagnosticDescriptor NotABlock = Error(
+        DiagnosticIds.NotABlock, Declaration, "Type argument is not a block",
+        "{0}: {1}; a block is a partial class marked [Block] with layer attributes and no [Input]");
+
+    public static readonly DiagnosticDescriptor BlockCycle = Error(
+        DiagnosticIds.BlockCycle, Declaration, "Blocks use each other in a cycle",
+        "{0}: {1} is a cycle; a block cannot contain itself, directly or through other blocks");
+
+    public static readonly DiagnosticDescriptor BlockHasErrors = Error(
+        DiagnosticIds.BlockHasErrors, Declaration, "Block has errors of its own",
+        "{0}: block {1} has errors of its own; fix them where {1} is declared");
+
+    public static readonly DiagnosticDescriptor ResidualShapeMismatch = Error(
+        DiagnosticIds.ResidualShapeMismatch, Shapes, "Residual block changes the shape",
+        "{0} adds the block's input {1} to its output {2}, but the shapes differ; {3}");
+
+    public static readonly DiagnosticDescriptor BranchShapeMismatch = Error(
+        DiagnosticIds.BranchShapeMismatch, Shapes, "Branch outputs cannot be combined",
+        "{0} {1}, but the branches give {2}; make the branches agree");
+
+    public static readonly DiagnosticDescriptor BlockWithInput = Error(
+        DiagnosticIds.BlockWithInput, Declaration, "Block declares an Input",
+        "'{0}' is marked [Block] and has an [Input]; a block takes its input from where it is used, so remove [Input] (or [Block] to make it a model)");
+
+    public static readonly DiagnosticDescriptor ReshapeSizeMismatch = Error(
+        DiagnosticIds.ReshapeSizeMismatch, Shapes, "Reshape changes the number of values",
+        "{0} needs {2} values per sample, but its input has {1}; give dimensions whose product is the input's size, or one -1");
+
+    public static readonly DiagnosticDescriptor ChannelsNotDivisibleByGroups = Error(
+        DiagnosticIds.ChannelsNotDivisibleByGroups, Shapes, "Channels do not split into the groups",
+        "{0}: its input's {1} channels ({2}) do not split into {3} groups; use a number of groups that divides {1}");
+
+    public static readonly DiagnosticDescriptor BlockFromAnotherAssembly = Error(
+        DiagnosticIds.BlockFromAnotherAssembly, Declaration, "Block declared in another assembly",
+        "{0}: {1} is declared in another assembly, whose generated code knows only the input shapes of its own models; declare the block in this project");
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = typeof(DiagnosticDescriptors)
         .GetFields()

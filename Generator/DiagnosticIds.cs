@@ -23,4 +23,13 @@ internal static class DiagnosticIds
     public const string UnknownLayerAttribute = "LDSL0018";
     public const string InputNotFirst = "LDSL0019";
     public const string ConvolutionArgumentsLookSwapped = "LDSL0020";
+    public const string NotABlock = "LDSL0021";
+    public const string BlockCycle = "LDSL0022";
+    public const string BlockHasErrors = "LDSL0023";
+    public const string ResidualShapeMismatch = "LDSL0024";
+    public const string BranchShapeMismatch = "LDSL0025";
+    public const string BlockWithInput = "LDSL0026";
+    public const string ReshapeSizeMismatch = "LDSL0027";
+    public const string ChannelsNotDivisibleByGroups = "LDSL0028";
+    public const string BlockFromAnotherAssembly = "LDSL0029";
 }

@@ -47,7 +47,7 @@ public sealed class ModelAnalyzer : DiagnosticAnalyzer
     private static void Analyze(SymbolAnalysisContext context)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        if (!type.GetAttributes().Any(Parser.IsLayerDslAttribute))
+        if (!type.GetAttributes().Any(a => Parser.IsLayerDslAttribute(a) || a.AttributeClass?.ToDisplayString() == LayerKinds.BlockAttribute))
         {
             return;
         }
@@ -111,7 +111,7 @@ public sealed class ModelAnalyzer : DiagnosticAnalyzer
 
         LayerSpec? padded = model.Layers[index] switch
         {
-            Conv2DLayer conv => conv with { Padding = 1 },
+            Conv2DLayer conv => conv with { Geometry = conv.Geometry with { Padding = 1, PadHeight = 0, PadWidth = 0 } },
             MaskedConvLayer masked => masked with { Padding = 1 },
             _ => null,
         };

@@ -34,16 +34,37 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Infer);
         context.RegisterSourceOutput(results, static (output, result) => Write(output, result));
 
+        // Blocks: each is emitted for the input shapes at which the models place it (nested placements included).
+        var blocks = context.SyntaxProvider
+            .ForAttributeWithMetadataName(LayerKinds.BlockAttribute, static (node, _) => node is TypeDeclarationSyntax, Parser.ParseBlock)
+            .Where(static block => block is not null)
+            .Select(static (block, _) => block!)
+            .WithTrackingName(TrackingNames.ParseBlock);
+        var uses = results
+            .Select(static (result, _) => BlockUses.Of(result))
+            .Collect()
+            .Select(static (all, _) => BlockUses.Merge(all))
+            .WithTrackingName(TrackingNames.BlockUses);
+        var blockResults = blocks
+            .Select(static (block, _) => block.Spec)
+            .Combine(uses)
+            .Select(static (pair, _) => BlockUses.Variants(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.BlockVariants);
+        context.RegisterSourceOutput(blockResults, static (output, result) => WriteBlock(output, result));
+
         var generatorReports = context.AnalyzerConfigOptionsProvider
             .Select(static (options, _) => ModelDiagnostics.GeneratorReports(options.GlobalOptions))
             .WithTrackingName(TrackingNames.Reporting);
 
-        var diagnostics = parsed
-            .Combine(generatorReports)
-            .Select(static (pair, _) => pair.Right ? ModelDiagnostics.Collect(pair.Left) : EquatableArray<DiagnosticInfo>.Empty)
-            .Where(static found => found.Count > 0)
-            .WithTrackingName(TrackingNames.Diagnostics);
-        context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (output, pair) => Report(output, pair.Left, pair.Right));
+        foreach (var declarations in new[] { parsed, blocks })
+        {
+            var diagnostics = declarations
+                .Combine(generatorReports)
+                .Select(static (pair, _) => pair.Right ? ModelDiagnostics.Collect(pair.Left) : EquatableArray<DiagnosticInfo>.Empty)
+                .Where(static found => found.Count > 0)
+                .WithTrackingName(TrackingNames.Diagnostics);
+            context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (output, pair) => Report(output, pair.Left, pair.Right));
+        }
 
         foreach (var attribute in LayerKinds.Parsers.Keys)
         {
@@ -64,6 +85,26 @@ public sealed class ModelGenerator : IIncrementalGenerator
         foreach (var diagnostic in diagnostics)
         {
             output.ReportDiagnostic(ModelDiagnostics.ToDiagnostic(diagnostic, compilation));
+        }
+    }
+
+    private static void WriteBlock(SourceProductionContext output, BlockResult result)
+    {
+        string? source;
+        try
+        {
+            source = Emitter.EmitBlock(result.Block, result.Variants);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            output.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.Get(DiagnosticIds.InternalError), Location.None, result.Block.ClassName, exception.Message));
+            return;
+        }
+
+        if (source is not null)
+        {
+            output.AddSource(Emitter.HintName(result.Block), SourceText.From(source, System.Text.Encoding.UTF8));
         }
     }
 

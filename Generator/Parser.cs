@@ -22,6 +22,10 @@ internal static class Parser
     public static readonly ImmutableArray<string> GeneratedMemberNames =
         ImmutableArray.Create("forward", "ForwardLogits", "ForwardTrace", "Info", "Summary");
 
+    /// <summary>Members the generator writes into every block, besides one field per layer with a module.</summary>
+    public static readonly ImmutableArray<string> GeneratedBlockMemberNames =
+        ImmutableArray.Create("forward", "ForwardTrace", "InputShape", "DeclaredInputs", "variant");
+
     private const string ModuleBase = "TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>";
 
     /// <summary>
@@ -48,25 +52,61 @@ internal static class Parser
         }
         catch (System.Exception exception) when (exception is not System.OperationCanceledException)
         {
-            // A bug of ours: a stub and an internal error on the class, never an exception out of the generator.
-            var location = LocationInfo.From(type.Locations.FirstOrDefault());
-            var spec = new ModelSpec(null, type.Name, EquatableArray<ContainingType>.Empty, null, EquatableArray<LayerSpec>.Empty, EmitMode.Nothing);
-            var error = DiagnosticInfo.AtLocation(DiagnosticIds.InternalError, location, type.Name, exception.Message);
-            return new ParsedModel(spec, new SourceMap(location, null, EquatableArray<AttributeSource>.Empty), new EquatableArray<DiagnosticInfo>(new[] { error }));
+            // A bug of ours: an internal error on the class, never an exception out of the generator.
+            return Failed(type, exception);
         }
     }
 
-    /// <summary>Reads one model class. Never throws for bad input: problems become diagnostics.</summary>
+    /// <summary>
+    /// The pipeline's transform for <c>[Block]</c>: the block's own declaration and its diagnostics (shapes are inferred
+    /// where models place it). A class with both <c>[Block]</c> and <c>[Input]</c> is the model transform's to report.
+    /// </summary>
+    public static ParsedModel? ParseBlock(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not INamedTypeSymbol type || type.GetAttributes().Any(a => MetadataName(a.AttributeClass) == LayerKinds.InputAttribute))
+        {
+            return null;
+        }
+
+        try
+        {
+            return Parse(type, cancellationToken);
+        }
+        catch (System.Exception exception) when (exception is not System.OperationCanceledException)
+        {
+            return Failed(type, exception);
+        }
+    }
+
+    /// <summary>Reads one model or block class, and every block it reaches. Never throws for bad input: problems become diagnostics.</summary>
     public static ParsedModel Parse(INamedTypeSymbol type, CancellationToken cancellationToken)
     {
+        var (spec, map, diagnostics, referenced) = Declaration(type, topLevel: true, cancellationToken);
+        return new ParsedModel(spec with { Blocks = BlockTable(type, referenced, cancellationToken) }, map, diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>Reads a declaration: its spec (without a block table), source map, diagnostics, and the types its composites name.</summary>
+    private static (ModelSpec Spec, SourceMap Map, List<DiagnosticInfo> Diagnostics, List<INamedTypeSymbol> Referenced) Declaration(
+        INamedTypeSymbol type, bool topLevel, CancellationToken cancellationToken)
+    {
         var diagnostics = new List<DiagnosticInfo>();
+        var referenced = new List<INamedTypeSymbol>();
         var classLocation = LocationInfo.From(type.Locations.FirstOrDefault());
         var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
         var containers = ContainingTypes(type);
+        var all = type.GetAttributes();
+        var isBlock = all.Any(a => MetadataName(a.AttributeClass) == LayerKinds.BlockAttribute);
+        var hasInput = all.Any(a => MetadataName(a.AttributeClass) == LayerKinds.InputAttribute);
+        var kind = hasInput ? DeclarationKind.Model : isBlock ? DeclarationKind.Block : DeclarationKind.Other;
 
         var mode = CheckDeclaration(type, classLocation, diagnostics, cancellationToken);
-        var attributes = type.GetAttributes().Where(IsLayerDslAttribute).ToList();
+        if (isBlock && hasInput)
+        {
+            diagnostics.Add(DiagnosticInfo.AtLocation(DiagnosticIds.BlockWithInput, classLocation, type.Name));
+            mode = Worst(mode, EmitMode.Stub);
+        }
 
+        var attributes = all.Where(IsLayerDslAttribute).ToList();
         InputSpec? input = null;
         AttributeSource? inputSource = null;
         var layers = new List<LayerSpec>();
@@ -130,35 +170,86 @@ internal static class Parser
                 continue;
             }
 
-            layers.Add(parse(new AttributeArgs(display, layers.Count, Values(attribute), DeclaredNames(attribute))));
+            var typeArguments = attribute.AttributeClass!.TypeArguments.OfType<INamedTypeSymbol>().ToList();
+            referenced.AddRange(typeArguments);
+            var args = new AttributeArgs(display, layerSources.Count, Values(attribute), DeclaredNames(attribute))
+            {
+                TypeArguments = typeArguments.Select(Reference).ToEquatableArray(),
+            };
+            layers.AddRange(parse(args));
             layerSources.Add(source);
         }
 
-        if (input is null)
+        if (kind == DeclarationKind.Model && input is null)
         {
             mode = Worst(mode, EmitMode.Stub);
         }
 
         layers = LayerNames.Assign(layers);
-        if (mode != EmitMode.Nothing && CheckCollisions(type, layers, diagnostics))
+        if (topLevel && mode != EmitMode.Nothing && CheckCollisions(type, kind, layers, diagnostics))
         {
             mode = EmitMode.Nothing;
         }
 
-        if (mode != EmitMode.Nothing)
+        if (topLevel && mode != EmitMode.Nothing)
         {
             CheckConstructors(type, diagnostics, cancellationToken);
         }
 
-        if (mode == EmitMode.Full && diagnostics.Any(d => DiagnosticDescriptors.IsError(d.Id)))
+        var hasErrors = diagnostics.Any(d => DiagnosticDescriptors.IsError(d.Id));
+        if (mode == EmitMode.Full && hasErrors)
         {
             // A stub keeps the model's public surface, so the user's own error is the only one.
             mode = EmitMode.Stub;
         }
 
-        var spec = new ModelSpec(ns, type.Name, containers, input, layers.ToEquatableArray(), mode);
+        var spec = new ModelSpec(ns, type.Name, containers, input, layers.ToEquatableArray(), mode)
+        {
+            Kind = kind,
+            MetadataName = MetadataName(type),
+            InSource = !type.DeclaringSyntaxReferences.IsEmpty,
+            HasErrors = hasErrors,
+        };
         var map = new SourceMap(classLocation, inputSource, layerSources.ToEquatableArray());
-        return new ParsedModel(spec, map, diagnostics.ToEquatableArray());
+        return (spec, map, diagnostics, referenced);
+    }
+
+    /// <summary>Every block reachable from <paramref name="referenced"/>, each parsed once, in a stable order.</summary>
+    private static EquatableArray<ModelSpec> BlockTable(INamedTypeSymbol self, List<INamedTypeSymbol> referenced, CancellationToken cancellationToken)
+    {
+        var table = new SortedDictionary<string, ModelSpec>(System.StringComparer.Ordinal);
+        var pending = new Queue<INamedTypeSymbol>(referenced);
+        var selfName = MetadataName(self);
+        while (pending.Count > 0)
+        {
+            var type = pending.Dequeue();
+            var name = MetadataName(type);
+            if (name == selfName || table.ContainsKey(name))
+            {
+                continue;
+            }
+
+            var (spec, _, _, next) = Declaration(type, topLevel: false, cancellationToken);
+            table[name] = spec;
+            foreach (var reference in next)
+            {
+                pending.Enqueue(reference);
+            }
+        }
+
+        return table.Values.ToEquatableArray();
+    }
+
+    private static BlockRef Reference(INamedTypeSymbol type) =>
+        new(MetadataName(type), type.Name, type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
+
+    /// <summary>A declaration the parser failed on (a bug of ours): nothing emitted and an internal error on the class.</summary>
+    private static ParsedModel Failed(INamedTypeSymbol type, System.Exception exception)
+    {
+        var location = LocationInfo.From(type.Locations.FirstOrDefault());
+        var spec = new ModelSpec(null, type.Name, EquatableArray<ContainingType>.Empty, null, EquatableArray<LayerSpec>.Empty, EmitMode.Nothing);
+        var error = DiagnosticInfo.AtLocation(DiagnosticIds.InternalError, location, type.Name, exception.Message);
+        return new ParsedModel(spec, new SourceMap(location, null, EquatableArray<AttributeSource>.Empty), new EquatableArray<DiagnosticInfo>(new[] { error }));
     }
 
     /// <summary>
@@ -181,7 +272,7 @@ internal static class Parser
     public static DiagnosticInfo? MissingInput(INamedTypeSymbol type, CancellationToken cancellationToken)
     {
         var attributes = type.GetAttributes();
-        if (attributes.Any(a => MetadataName(a.AttributeClass) == LayerKinds.InputAttribute)
+        if (attributes.Any(a => MetadataName(a.AttributeClass) is LayerKinds.InputAttribute or LayerKinds.BlockAttribute)
             || attributes.FirstOrDefault(IsLayerDslAttribute) is not { } first)
         {
             return null;
@@ -263,9 +354,9 @@ internal static class Parser
         return diagnostics.Count > errors ? EmitMode.Nothing : EmitMode.Full;
     }
 
-    private static bool CheckCollisions(INamedTypeSymbol type, List<LayerSpec> layers, List<DiagnosticInfo> diagnostics)
+    private static bool CheckCollisions(INamedTypeSymbol type, DeclarationKind kind, List<LayerSpec> layers, List<DiagnosticInfo> diagnostics)
     {
-        var generated = new HashSet<string>(GeneratedMemberNames);
+        var generated = new HashSet<string>(kind == DeclarationKind.Block ? GeneratedBlockMemberNames : GeneratedMemberNames);
         generated.UnionWith(layers.Select(l => l.Name));
 
         // A member cannot have its class's name (CS0542), so a class named like a generated member collides too.
@@ -283,7 +374,7 @@ internal static class Parser
             }
 
             var name = member is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor && IsGeneratedConstructor(constructor)
-                ? type.Name + "(Device?)"
+                ? type.Name + (constructor.Parameters.Length == 1 ? "(Device?)" : "(IReadOnlyList<long>, Device?)")
                 : member.Name;
             if (generated.Contains(member.Name) || name != member.Name)
             {
@@ -328,7 +419,7 @@ internal static class Parser
         && member.DeclaringSyntaxReferences.All(r => r.SyntaxTree.FilePath.Split('/', '\\').Contains(typeof(ModelGenerator).FullName));
 
     private static bool IsGeneratedConstructor(IMethodSymbol constructor) =>
-        !constructor.IsStatic && constructor.Parameters.Length == 1 && constructor.Parameters[0].Type.Name == "Device";
+        !constructor.IsStatic && constructor.Parameters.Length is 1 or 2 && constructor.Parameters[constructor.Parameters.Length - 1].Type.Name == "Device";
 
     private static bool IsPartial(INamedTypeSymbol type, CancellationToken cancellationToken) =>
         type.DeclaringSyntaxReferences.All(r =>
@@ -378,12 +469,12 @@ internal static class Parser
         var values = new Dictionary<string, object?>();
         for (var i = 0; i < attribute.ConstructorArguments.Length && i < constructor.Parameters.Length; i++)
         {
-            values[constructor.Parameters[i].Name] = attribute.ConstructorArguments[i].Value;
+            values[constructor.Parameters[i].Name] = Value(attribute.ConstructorArguments[i]);
         }
 
         foreach (var named in attribute.NamedArguments)
         {
-            values[named.Key] = named.Value.Value;
+            values[named.Key] = Value(named.Value);
         }
 
         return values;
@@ -419,6 +510,10 @@ internal static class Parser
             .ToList();
         var kind = attribute.AttributeClass?.Name ?? "?";
         kind = kind.EndsWith("Attribute", System.StringComparison.Ordinal) ? kind.Substring(0, kind.Length - "Attribute".Length) : kind;
+        if (attribute.AttributeClass is { TypeArguments.Length: > 0 } generic)
+        {
+            kind += "<" + string.Join(", ", generic.TypeArguments.Select(t => t.Name)) + ">";
+        }
         return shown.Count == 0 ? kind : kind + "(" + string.Join(", ", shown) + ")";
     }
 
@@ -450,8 +545,17 @@ internal static class Parser
         return new AttributeSource(location, arguments.ToEquatableArray());
     }
 
+    /// <summary>The constant's value; an array (<c>params int[]</c>) as an <c>object?[]</c> of its elements.</summary>
+    private static object? Value(TypedConstant constant) =>
+        constant.Kind == TypedConstantKind.Array ? constant.Values.Select(v => v.Value).ToArray() : constant.Value;
+
     private static string Display(TypedConstant constant)
     {
+        if (constant.Kind == TypedConstantKind.Array)
+        {
+            return string.Join(", ", constant.Values.Select(Display));
+        }
+
         if (constant.Type is INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType)
         {
             var member = enumType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, constant.Value));
@@ -467,8 +571,10 @@ internal static class Parser
         };
     }
 
+    /// <summary>The metadata name: namespace, containing types joined by <c>+</c>, and the type's name with its arity.</summary>
     private static string MetadataName(INamedTypeSymbol? type) =>
         type is null ? string.Empty
+        : type.ContainingType is { } container ? MetadataName(container) + "+" + type.MetadataName
         : type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() + "." + type.MetadataName
         : type.MetadataName;
 }

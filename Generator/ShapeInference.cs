@@ -18,20 +18,30 @@ internal static class ShapeInference
     /// sample of more than 2^31 - 1 values is a mistake, and checking it keeps every size product in range).</summary>
     public const long MaxValuesPerSample = int.MaxValue;
 
+    /// <summary>
+    /// Infers a model; for a block (no input), checks what needs no shape: its arguments, and the blocks it uses.
+    /// </summary>
     public static ModelResult Run(ModelSpec model)
     {
         // A stub's declaration is already in error (an attribute the compiler rejects, a second Input, layers split
         // across declarations): inferring shapes from what is left would report errors the user did not make.
-        if (model.Mode != EmitMode.Full || model.Input is null)
+        if (model.Mode != EmitMode.Full)
         {
             return new ModelResult(model, null, EquatableArray<DiagnosticInfo>.Empty);
         }
 
         var diagnostics = new List<DiagnosticInfo>();
-        ShapeTrace? trace;
+        ShapeTrace? trace = null;
         try
         {
-            trace = Infer(model, model.Input, diagnostics);
+            if (model.Kind == DeclarationKind.Block)
+            {
+                diagnostics.AddRange(ValidateBlock(model));
+            }
+            else if (model.Input is { } input)
+            {
+                trace = Infer(model, input, diagnostics);
+            }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -46,59 +56,54 @@ internal static class ShapeInference
         return new ModelResult(model, failed ? null : trace, reported.ToEquatableArray());
     }
 
-    private static ShapeTrace? Infer(ModelSpec model, InputSpec input, List<DiagnosticInfo> diagnostics)
+    /// <summary>The layers of <paramref name="block"/> for one input shape, as emission needs them; null when they do not fit it.</summary>
+    public static ShapeTrace? InferBlock(ModelSpec block, Shape input)
     {
-        var errors = ValidateInput(input).ToList();
-        if (model.Layers.Count == 0)
-        {
-            errors.Add(DiagnosticInfo.At(DiagnosticIds.NoLayers, Site.Input(), model.ClassName));
-        }
+        var context = new BlockContext(block.Blocks.Concat(new[] { block }));
+        var outcome = context.Infer(new BlockRef(block.MetadataName, block.ClassName, string.Empty), input);
+        return outcome.Layers is { } layers ? new ShapeTrace(input, layers, outcome.Parameters) : null;
+    }
 
-        foreach (var layer in model.Layers)
-        {
-            errors.AddRange(layer.ValidateArguments());
-        }
-
-        diagnostics.AddRange(errors);
-        if (errors.Count > 0)
-        {
-            return null;
-        }
-
-        var shape = input.Shape;
-        var producedBy = shape.Describe() + " from " + input.Display;
-        var source = input.Display;
+    /// <summary>
+    /// Infers a list of layers from <paramref name="input"/>; returns null (with the diagnostics) at the first layer that
+    /// does not fit. Shared by models and by the blocks they place.
+    /// </summary>
+    internal static EquatableArray<LayerTrace>? InferLayers(
+        EquatableArray<LayerSpec> layers, Shape input, string inputDisplay, BlockContext blocks, List<DiagnosticInfo> diagnostics, out long parameters)
+    {
+        parameters = 0;
+        var shape = input;
+        var producedBy = shape.Describe() + " from " + inputDisplay;
+        var source = inputDisplay;
         string? flattenedBy = null;
-        var layers = new List<LayerTrace>();
-        long parameters = 0;
-        foreach (var layer in model.Layers)
+        var traces = new List<LayerTrace>();
+        foreach (var layer in layers)
         {
             if (!layer.Ranks.Accepts(shape.Rank))
             {
                 var remedy = flattenedBy is not null
                     ? $"move {layer.Display} before {flattenedBy}, which flattened the tensor"
                     : "reshape the tensor before it, or declare the input with the rank it needs";
-                diagnostics.Add(DiagnosticInfo.At(DiagnosticIds.WrongInputRank, layer.At(), layer.Display, layer.Ranks.Description, shape.ToString(), source, remedy));
+                diagnostics.Add(DiagnosticInfo.At(DiagnosticIds.WrongInputRank, layer.At(), layer.Display, layer.Ranks.Description, shape.ToString(), source, remedy) with { LayerName = layer.Name });
                 return null;
             }
 
-            diagnostics.AddRange(layer.Advise(shape));
             LayerOutcome outcome;
             try
             {
-                outcome = layer.Infer(new LayerInput(shape, producedBy));
+                outcome = layer.Infer(new LayerInput(shape, producedBy, blocks));
                 parameters = checked(parameters + outcome.Parameters);
             }
             catch (OverflowException)
             {
                 diagnostics.Add(DiagnosticInfo.At(
-                    DiagnosticIds.SizeOverflow, layer.At(), layer.Display, "its parameter count, or the model's, does not fit in 64 bits"));
+                    DiagnosticIds.SizeOverflow, layer.At(), layer.Display, "its parameter count, or the model's, does not fit in 64 bits") with { LayerName = layer.Name });
                 return null;
             }
 
             if (outcome.Error is not null)
             {
-                diagnostics.Add(outcome.Error);
+                diagnostics.Add(outcome.Error with { LayerName = outcome.Error.LayerName ?? layer.Name });
                 return null;
             }
 
@@ -106,11 +111,12 @@ internal static class ShapeInference
             if (TooLarge(output) is { } size)
             {
                 diagnostics.Add(DiagnosticInfo.At(
-                    DiagnosticIds.SizeOverflow, layer.At(), layer.Display, $"it would produce {size} values per sample, more than {MaxValuesPerSample}"));
+                    DiagnosticIds.SizeOverflow, layer.At(), layer.Display, $"it would produce {size} values per sample, more than {MaxValuesPerSample}") with { LayerName = layer.Name });
                 return null;
             }
 
-            layers.Add(new LayerTrace(layer, shape, output, outcome.Parameters));
+            diagnostics.AddRange(layer.Advise(shape));
+            traces.Add(new LayerTrace(layer, shape, output, outcome.Parameters) { Branches = outcome.Branches, ProjectionStride = outcome.ProjectionStride });
             if (!layer.PreservesSize)
             {
                 producedBy = output.Describe() + " from " + layer.Display;
@@ -125,7 +131,57 @@ internal static class ShapeInference
             shape = output;
         }
 
-        return new ShapeTrace(input.Shape, layers.ToEquatableArray(), parameters);
+        return traces.ToEquatableArray();
+    }
+
+    /// <summary>Argument errors of the layers, and what makes a list of layers unusable before any shape is known.</summary>
+    internal static List<DiagnosticInfo> ValidateLayers(ModelSpec declaration)
+    {
+        var errors = new List<DiagnosticInfo>();
+        if (declaration.Layers.Count == 0)
+        {
+            errors.Add(DiagnosticInfo.At(DiagnosticIds.NoLayers, declaration.Kind == DeclarationKind.Model ? Site.Input() : Site.Class, declaration.ClassName));
+        }
+
+        foreach (var layer in declaration.Layers)
+        {
+            errors.AddRange(layer.ValidateArguments());
+        }
+
+        return errors;
+    }
+
+    private static ShapeTrace? Infer(ModelSpec model, InputSpec input, List<DiagnosticInfo> diagnostics)
+    {
+        var errors = ValidateInput(input).Concat(ValidateLayers(model)).ToList();
+        diagnostics.AddRange(errors);
+        if (errors.Count > 0)
+        {
+            return null;
+        }
+
+        var context = new BlockContext(model.Blocks);
+        var layers = InferLayers(model.Layers, input.Shape, input.Display, context, diagnostics, out var parameters);
+        return layers is { } traced ? new ShapeTrace(input.Shape, traced, parameters) : null;
+    }
+
+    /// <summary>A block on its own: its layers' arguments, and that every block it places exists, is usable and is not a cycle.</summary>
+    private static IEnumerable<DiagnosticInfo> ValidateBlock(ModelSpec block)
+    {
+        var errors = ValidateLayers(block);
+        var context = new BlockContext(block.Blocks.Concat(new[] { block }));
+        foreach (var layer in block.Layers.OfType<CompositeLayer>())
+        {
+            foreach (var branch in layer.Blocks)
+            {
+                if (context.Problem(branch, new[] { block.MetadataName }) is { } problem)
+                {
+                    errors.Add(layer.Report(problem));
+                }
+            }
+        }
+
+        return errors;
     }
 
     private static IEnumerable<DiagnosticInfo> ValidateInput(InputSpec input)

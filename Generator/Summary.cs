@@ -6,18 +6,23 @@ using LayerDsl.Generator.Models;
 
 namespace LayerDsl.Generator;
 
-/// <summary>The Keras-style layer table of a model, shared by the generated XML doc comment and <c>Summary</c>.</summary>
+/// <summary>
+/// The Keras-style layer table of a model, shared by the generated XML doc comment and <c>Summary</c>: a composite's row
+/// carries its block's parameter total, its layers follow indented below it.
+/// </summary>
 internal static class Summary
 {
-    public static IReadOnlyList<string> Lines(string className, ShapeTrace trace)
+    public static IReadOnlyList<string> Lines(string className, ShapeTrace trace, bool block = false)
     {
         var rows = new List<string[]> { new[] { "Layer (type)", "Output shape", "Param #" } };
         rows.Add(new[] { "input (Input)", trace.Input.ToTorchString(), "0" });
-        rows.AddRange(trace.Layers.Select(l => new[] { $"{l.Name} ({Describe(l.Layer)})", l.Output.ToTorchString(), Format.Grouped(l.Parameters) }));
+        rows.AddRange(trace.Layers
+            .SelectMany(l => l.Layer.SummaryRows(l, 0))
+            .Select(r => new[] { new string(' ', 2 * r.Depth) + $"{r.Name} ({r.Description})", r.Output.ToTorchString(), Format.Grouped(r.Parameters) }));
 
         var widths = Enumerable.Range(0, 3).Select(c => rows.Max(r => r[c].Length)).ToArray();
         var total = widths.Sum() + 4;
-        var lines = new List<string> { $"Model: {className}", new string('_', total) };
+        var lines = new List<string> { $"{(block ? "Block" : "Model")}: {className}", new string('_', total) };
         for (var i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
@@ -32,18 +37,6 @@ internal static class Summary
         return lines;
     }
 
-    /// <summary>The layer as declared, with its gloss where argument orders are easy to mix up: <c>Conv2D(3, 32): 3 filters, 32 × 32 kernel</c>.</summary>
-    public static string Describe(Layers.LayerSpec layer) => layer.Gloss is { } gloss ? $"{layer.Display}: {gloss}" : layer.Display;
-
-    /// <summary>What the input's dimensions mean, batch first.</summary>
-    public static string Layout(Shape input) => input.Rank switch
-    {
-        1 => "(batch, features)",
-        2 => "(batch, channels, length)",
-        3 => "(batch, channels, height, width)",
-        _ => "(batch first)",
-    };
-
     public static string Text(string className, ShapeTrace trace)
     {
         var text = new StringBuilder();
@@ -54,4 +47,13 @@ internal static class Summary
 
         return text.ToString();
     }
+
+    /// <summary>What the input's dimensions mean, batch first.</summary>
+    public static string Layout(Shape input) => input.Rank switch
+    {
+        1 => "(batch, features)",
+        2 => "(batch, channels, length)",
+        3 => "(batch, channels, height, width)",
+        _ => "(batch first)",
+    };
 }

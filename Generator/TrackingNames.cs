@@ -18,6 +18,15 @@ internal static class TrackingNames
     /// <summary>The located diagnostics of a model, when the generator reports them.</summary>
     public const string Diagnostics = nameof(Diagnostics);
 
+    /// <summary>A block's declaration (<c>[Block]</c>).</summary>
+    public const string ParseBlock = nameof(ParseBlock);
+
+    /// <summary>Every (block, input shape) the models place, collected over the compilation.</summary>
+    public const string BlockUses = nameof(BlockUses);
+
+    /// <summary>A block with the traces of its layers at each of its input shapes: feeds the block's emission.</summary>
+    public const string BlockVariants = nameof(BlockVariants);
+
     /// <summary>A class with layer attributes but no Input.</summary>
     public const string MissingInput = nameof(MissingInput);
 }

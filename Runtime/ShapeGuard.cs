@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using static TorchSharp.torch;
 
 namespace LayerDsl;
@@ -42,6 +43,33 @@ public static class ShapeGuard
     /// <summary>Throws unless <paramref name="input"/> is <c>[batch, channels, height, width]</c>.</summary>
     public static void CheckInput(Tensor input, string model, long channels, long height, long width) =>
         CheckInput(input, model, new[] { channels, height, width });
+
+    /// <summary>
+    /// The index of <paramref name="input"/> among the shapes a generated block was built for; throws an
+    /// <see cref="ArgumentException"/> naming them otherwise.
+    /// </summary>
+    /// <param name="block">The block's name, for the message.</param>
+    /// <param name="declared">The input shapes at which models of the block's project place it.</param>
+    /// <param name="input">The shape asked for.</param>
+    public static int BlockVariant(string block, IReadOnlyList<IReadOnlyList<long>> declared, IReadOnlyList<long> input)
+    {
+        ArgumentNullException.ThrowIfNull(declared);
+        ArgumentNullException.ThrowIfNull(input);
+        for (var i = 0; i < declared.Count; i++)
+        {
+            if (declared[i].Count == input.Count && Enumerable.SequenceEqual(declared[i], input))
+            {
+                return i;
+            }
+        }
+
+        var known = declared.Count == 0
+            ? "no model of its project places it, so it was built for no input shape"
+            : $"it was built for the input shapes at which models of its project place it: {string.Join(", ", declared.Select(d => "[" + string.Join(", ", d) + "]"))}";
+        throw new ArgumentException(
+            $"{block} cannot be built for input [{string.Join(", ", input)}]: {known}. Place the block at that shape in a model (for example with [Use<{block}>]) and rebuild.",
+            nameof(input));
+    }
 
     private static string Layout(int rank) => rank switch
     {

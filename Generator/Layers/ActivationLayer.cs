@@ -1,26 +1,63 @@
 using System.Collections.Generic;
+using LayerDsl.Generator.Helpers;
 using LayerDsl.Generator.Models;
 
 namespace LayerDsl.Generator.Layers;
 
-/// <summary><c>[ReLU]</c>, <c>[Tanh]</c>, <c>[Sigmoid]</c>, <c>[Softmax]</c>: a stand-alone activation.</summary>
-internal sealed record ActivationLayer(string Display, int Index, ActivationKind Function) : LayerSpec(Display, Index)
+/// <summary>
+/// A stand-alone activation: <c>[ReLU]</c>, <c>[Tanh]</c>, <c>[Sigmoid]</c>, <c>[Softmax]</c>, <c>[GELU]</c>, <c>[SiLU]</c>,
+/// <c>[Hardswish]</c>, <c>[LeakyReLU(slope)]</c>, <c>[ELU(alpha)]</c>.
+/// </summary>
+internal sealed record ActivationLayer(string Display, int Index, ActivationKind Function, double Parameter) : LayerSpec(Display, Index)
 {
     public override string Kind => Function.ToString();
 
-    public override string NamePrefix => Function.ToString().ToLowerInvariant();
+    public override string NamePrefix => Function switch
+    {
+        ActivationKind.ReLU => "relu",
+        ActivationKind.GELU => "gelu",
+        ActivationKind.SiLU => "silu",
+        ActivationKind.ELU => "elu",
+        ActivationKind.LeakyReLU => "leakyRelu",
+        _ => Function.ToString().ToLowerInvariant(),
+    };
 
     public override ActivationKind Activation => Function;
 
+    public override string? ActivationStatement => Activations.Statement(Function, Parameter);
+
     public override bool PreservesSize => true;
 
-    public static LayerSpec ParseReLU(AttributeArgs a) => new ActivationLayer(a.Display, a.Index, ActivationKind.ReLU);
+    public static LayerSpec ParseReLU(AttributeArgs a) => new ActivationLayer(a.Display, a.Index, ActivationKind.ReLU, double.NaN);
 
-    public static LayerSpec ParseTanh(AttributeArgs a) => new ActivationLayer(a.Display, a.Index, ActivationKind.Tanh);
+    public static LayerSpec ParseTanh(AttributeArgs a) => new ActivationLayer(a.Display, a.Index, ActivationKind.Tanh, double.NaN);
 
-    public static LayerSpec ParseSigmoid(AttributeArgs a) => new ActivationLayer(a.Display, a.Index, ActivationKind.Sigmoid);
+    public static LayerSpec ParseSigmoid(AttributeArgs a) => new ActivationLayer(a.Display, a.Index, ActivationKind.Sigmoid, double.NaN);
 
-    public static LayerSpec ParseSoftmax(AttributeArgs a) => new ActivationLayer(a.Display, a.Index, ActivationKind.Softmax);
+    public static LayerSpec ParseSoftmax(AttributeArgs a) => new ActivationLayer(a.Display, a.Index, ActivationKind.Softmax, double.NaN);
+
+    public static LayerSpec ParseGELU(AttributeArgs a) => new ActivationLayer(a.Display, a.Index, ActivationKind.GELU, double.NaN);
+
+    public static LayerSpec ParseSiLU(AttributeArgs a) => new ActivationLayer(a.Display, a.Index, ActivationKind.SiLU, double.NaN);
+
+    public static LayerSpec ParseHardswish(AttributeArgs a) => new ActivationLayer(a.Display, a.Index, ActivationKind.Hardswish, double.NaN);
+
+    public static LayerSpec ParseLeakyReLU(AttributeArgs a) => new ActivationLayer(a.Display, a.Index, ActivationKind.LeakyReLU, a.Double("slope", Activations.LeakySlope));
+
+    public static LayerSpec ParseELU(AttributeArgs a) => new ActivationLayer(a.Display, a.Index, ActivationKind.ELU, a.Double("alpha", Activations.EluAlpha));
+
+    public override IEnumerable<DiagnosticInfo> ValidateArguments()
+    {
+        if (Function == ActivationKind.LeakyReLU && (double.IsNaN(Parameter) || double.IsInfinity(Parameter)))
+        {
+            yield return Invalid("slope", "a finite number", Parameter);
+        }
+
+        if (Function == ActivationKind.ELU && !(Parameter > 0 && !double.IsInfinity(Parameter)))
+        {
+            yield return Invalid("alpha", "a finite number greater than 0", Parameter);
+        }
+    }
 
     public override LayerOutcome Infer(LayerInput input) => LayerOutcome.Ok(input.Shape);
 

@@ -1,19 +1,32 @@
+using LayerDsl.Generator.Helpers;
+
 namespace LayerDsl.Generator.Layers;
 
 /// <summary>How each activation is emitted.</summary>
 internal static class Activations
 {
-    public static string? Statement(ActivationKind activation) => activation switch
+    public const int MaxValue = (int)ActivationKind.Hardswish;
+
+    /// <summary>The default negative slope of leaky ReLU (PyTorch's).</summary>
+    public const double LeakySlope = 0.01;
+
+    /// <summary>The default alpha of ELU.</summary>
+    public const double EluAlpha = 1.0;
+
+    public static string? Statement(ActivationKind activation, double parameter = double.NaN) => activation switch
     {
         ActivationKind.ReLU => "x = global::TorchSharp.torch.nn.functional.relu(x);",
         ActivationKind.Tanh => "x = global::TorchSharp.torch.nn.functional.tanh(x);",
         ActivationKind.Sigmoid => "x = global::TorchSharp.torch.nn.functional.sigmoid(x);",
         ActivationKind.Softmax => "x = global::TorchSharp.torch.nn.functional.softmax(x, 1L);",
+        ActivationKind.GELU => "x = global::TorchSharp.torch.nn.functional.gelu(x);",
+        ActivationKind.SiLU => "x = global::TorchSharp.torch.nn.functional.silu(x);",
+        ActivationKind.LeakyReLU => $"x = global::TorchSharp.torch.nn.functional.leaky_relu(x, {Format.DoubleLiteral(double.IsNaN(parameter) ? LeakySlope : parameter)});",
+        ActivationKind.ELU => $"x = global::TorchSharp.torch.nn.functional.elu(x, {Format.DoubleLiteral(double.IsNaN(parameter) ? EluAlpha : parameter)});",
+        ActivationKind.Hardswish => "x = global::TorchSharp.torch.nn.functional.hardswish(x);",
         _ => null,
     };
 
     /// <summary>The runtime enum member, for emitted arguments.</summary>
     public static string RuntimeName(ActivationKind activation) => "global::LayerDsl.Activation." + activation;
-
-    public const int MaxValue = (int)ActivationKind.Softmax;
 }

@@ -1,4 +1,7 @@
 using System.Collections.Generic;
+using System.Linq;
+using LayerDsl.Generator.Helpers;
+using LayerDsl.Generator.Models;
 
 namespace LayerDsl.Generator.Layers;
 
@@ -40,6 +43,17 @@ internal sealed class AttributeArgs
     };
 
     public bool Bool(string name, bool fallback = false) => Get(name) is bool b ? b : fallback;
+
+    /// <summary>The integers of an array argument (<c>params int[]</c>), or empty.</summary>
+    public EquatableArray<long> Longs(string name) => Get(name) is object?[] values
+        ? values.Select(v => v is int i ? (long)i : 0L).ToEquatableArray()
+        : EquatableArray<long>.Empty;
+
+    /// <summary>The types given as type arguments of a generic attribute (<c>Use&lt;T&gt;</c>), in order.</summary>
+    public EquatableArray<BlockRef> TypeArguments { get; init; } = EquatableArray<BlockRef>.Empty;
+
+    /// <summary>True when the argument has a value (written, or a constructor parameter's default).</summary>
+    public bool Has(string name) => _values.ContainsKey(name);
 
     private object? Get(string name)
     {

@@ -26,12 +26,12 @@ internal sealed record BatchNormLayer(string Display, int Index, double Epsilon,
     {
         if (!(Epsilon > 0) || double.IsInfinity(Epsilon))
         {
-            yield return InvalidArgument("Epsilon", "a finite number greater than 0", Epsilon);
+            yield return Invalid("Epsilon", "a finite number greater than 0", Epsilon);
         }
 
         if (!(Momentum >= 0 && Momentum <= 1))
         {
-            yield return InvalidArgument("Momentum", "in [0, 1]", Momentum);
+            yield return Invalid("Momentum", "in [0, 1]", Momentum);
         }
     }
 

@@ -5,8 +5,11 @@ using LayerDsl.Generator.Models;
 
 namespace LayerDsl.Generator.Layers;
 
-/// <summary><c>[Conv2D(filters, kernelSize, Stride, Padding, Activation)]</c>: TorchSharp's Conv2d.</summary>
-internal sealed record Conv2DLayer(string Display, int Index, long Filters, long KernelSize, long Stride, int Padding, int ActivationValue)
+/// <summary>
+/// <c>[Conv2D(filters, kernelSize)]</c> and <c>[Conv2D(filters, kernelHeight, kernelWidth)]</c> with strides, Valid,
+/// explicit or Same padding, dilation, groups and bias: TorchSharp's Conv2d.
+/// </summary>
+internal sealed record Conv2DLayer(string Display, int Index, long Filters, Conv2DGeometry Geometry, long Groups, bool UseBias, int ActivationValue)
     : LayerSpec(Display, Index)
 {
     public override string Kind => "Conv2D";
@@ -19,39 +22,56 @@ internal sealed record Conv2DLayer(string Display, int Index, long Filters, long
 
     public override ActivationKind Activation => (ActivationKind)ActivationValue;
 
-    public override string Gloss => ConvolutionAdvice.Gloss(Filters, KernelSize);
+    public override string Gloss => ConvolutionAdvice.Gloss(Filters, Geometry.KernelText);
 
     public static LayerSpec Parse(AttributeArgs a) => new Conv2DLayer(
-        a.Display, a.Index, a.Long("filters"), a.Long("kernelSize"), a.Long("Stride", 1), a.Enum("Padding"), a.Enum("Activation"));
+        a.Display, a.Index, a.Long("filters"), Conv2DGeometry.Parse(a), a.Long("Groups", 1), a.Bool("UseBias", true), a.Enum("Activation"));
 
-    public override IEnumerable<DiagnosticInfo> ValidateArguments() =>
-        Positive("filters", Filters)
-            .Concat(Positive("kernelSize", KernelSize))
-            .Concat(Positive("Stride", Stride))
-            .Concat(Defined("Padding", Padding, 1))
-            .Concat(Defined("Activation", ActivationValue, Activations.MaxValue));
+    public override IEnumerable<DiagnosticInfo> ValidateArguments()
+    {
+        var errors = Positive("filters", Filters)
+            .Concat(Geometry.Validate(this))
+            .Concat(Positive("Groups", Groups))
+            .Concat(Defined("Activation", ActivationValue, Activations.MaxValue))
+            .ToList();
+        if (errors.Count == 0 && Filters % Groups != 0)
+        {
+            errors.Add(Invalid("Groups", $"a divisor of the {Format.Number(Filters)} filters", Groups));
+        }
+
+        return errors;
+    }
 
     public override IEnumerable<DiagnosticInfo> Advise(Shape input) =>
-        ConvolutionAdvice.SwappedArguments(this, input, Filters, KernelSize, $"Conv2D({KernelSize}, {Filters})", "Conv2D takes (filters, kernelSize)");
+        ConvolutionAdvice.SwappedArguments(this, input, Filters, Geometry, $"Conv2D({Format.Number(Geometry.KernelHeight)}, {Format.Number(Filters)})", "Conv2D takes (filters, kernelSize)");
 
-    public override LayerOutcome Infer(LayerInput input) =>
-        WindowRule.Apply(this, input.Shape, KernelSize, Stride, Padding == 1, "kernelSize", isPool: false, out var window) is { } error
-            ? LayerOutcome.Fail(error)
-            : LayerOutcome.Ok(
-                Shape.Of(Filters, window.OutHeight, window.OutWidth),
-                checked((Filters * input.Shape[0] * KernelSize * KernelSize) + Filters));
+    public override LayerOutcome Infer(LayerInput input)
+    {
+        if (ChannelGroups.Check(this, input, Groups) is { } groups)
+        {
+            return LayerOutcome.Fail(groups);
+        }
+
+        if (Geometry.Fit(this, input.Shape, isPool: false, out var window) is { } error)
+        {
+            return LayerOutcome.Fail(error);
+        }
+
+        var weights = checked(Filters * (input.Shape[0] / Groups) * Geometry.KernelHeight * Geometry.KernelWidth);
+        return LayerOutcome.Ok(Shape.Of(Filters, window.OutHeight, window.OutWidth), checked(weights + (UseBias ? Filters : 0)));
+    }
 
     public override string EmitConstruction(Shape input, Shape output)
     {
-        var window = WindowRule.Of(input, KernelSize, Stride, Padding == 1);
-        var padding = window.ModulePadding > 0 ? $", padding: {Format.LongLiteral(window.ModulePadding)}" : string.Empty;
-        var stride = Stride != 1 ? $", stride: {Format.LongLiteral(Stride)}" : string.Empty;
-        return $"global::TorchSharp.torch.nn.Conv2d({Format.LongLiteral(input[0])}, {Format.LongLiteral(Filters)}, {Format.LongLiteral(KernelSize)}{stride}{padding})";
+        var (padHeight, padWidth) = Geometry.Of(input).ModulePadding;
+        var groups = Groups != 1 ? $", groups: {Format.LongLiteral(Groups)}" : string.Empty;
+        var bias = UseBias ? string.Empty : ", bias: false";
+        return $"global::TorchSharp.torch.nn.Conv2d({Format.LongLiteral(input[0])}, {Format.LongLiteral(Filters)}, {Geometry.ModuleArguments(padHeight, padWidth)}{groups}{bias})";
     }
 
     public override void EmitForward(List<string> statements, string name, Shape input, Shape output)
     {
-        if (WindowRule.Of(input, KernelSize, Stride, Padding == 1).PadStatement() is { } pad)
+        if (Geometry.Of(input).PadStatement() is { } pad)
         {
             statements.Add(pad);
         }

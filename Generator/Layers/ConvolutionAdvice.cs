@@ -18,17 +18,19 @@ internal static class ConvolutionAdvice
     /// <summary>The smallest kernel size that looks like a filter count.</summary>
     private const long FilterLike = 8;
 
-    public static string Gloss(long filters, long kernel) =>
-        $"{Format.Number(filters)} {(filters == 1 ? "filter" : "filters")}, {Format.Number(kernel)} × {Format.Number(kernel)} kernel";
+    public static string Gloss(long filters, long kernel) => Gloss(filters, $"{Format.Number(kernel)} × {Format.Number(kernel)}");
+
+    public static string Gloss(long filters, string kernel) => $"{Format.Number(filters)} {(filters == 1 ? "filter" : "filters")}, {kernel} kernel";
 
     /// <summary>
     /// Reports when the kernel looks like a filter count (8 or more) and covers at least half of the smaller input side,
     /// and the filter count looks like a kernel size (7 or less): the two were probably swapped.
     /// </summary>
-    public static IEnumerable<DiagnosticInfo> SwappedArguments(LayerSpec layer, Shape input, long filters, long kernel, string swapped, string signature)
+    public static IEnumerable<DiagnosticInfo> SwappedArguments(LayerSpec layer, Shape input, long filters, Conv2DGeometry geometry, string swapped, string signature)
     {
+        var kernel = geometry.KernelHeight;
         var side = Math.Min(input[1], input[2]);
-        if (filters <= KernelLike && kernel >= FilterLike && kernel * 2 >= side)
+        if (geometry.KernelHeight == geometry.KernelWidth && filters <= KernelLike && kernel >= FilterLike && kernel * 2 >= side)
         {
             yield return DiagnosticInfo.At(
                 DiagnosticIds.ConvolutionArgumentsLookSwapped,

@@ -6,7 +6,7 @@ using LayerDsl.Generator.Models;
 namespace LayerDsl.Generator.Layers;
 
 /// <summary><c>[Dense(units, Activation, InFeatures)]</c>: TorchSharp's Linear, input features inferred (a shaped input is flattened).</summary>
-internal sealed record DenseLayer(string Display, int Index, long Units, int ActivationValue, long InFeatures)
+internal sealed record DenseLayer(string Display, int Index, long Units, int ActivationValue, long InFeatures, bool UseBias = true)
     : LayerSpec(Display, Index)
 {
     public override string Kind => "Dense";
@@ -18,12 +18,12 @@ internal sealed record DenseLayer(string Display, int Index, long Units, int Act
     public override ActivationKind Activation => (ActivationKind)ActivationValue;
 
     public static LayerSpec Parse(AttributeArgs a) =>
-        new DenseLayer(a.Display, a.Index, a.Long("units"), a.Enum("Activation"), a.Long("InFeatures"));
+        new DenseLayer(a.Display, a.Index, a.Long("units"), a.Enum("Activation"), a.Long("InFeatures"), a.Bool("UseBias", true));
 
     public override IEnumerable<DiagnosticInfo> ValidateArguments()
     {
         var pin = InFeatures < 0
-            ? new[] { InvalidArgument("InFeatures", "0 (inferred) or greater", InFeatures) }
+            ? new[] { Invalid("InFeatures", "0 (inferred) or greater", InFeatures) }
             : Enumerable.Empty<DiagnosticInfo>();
         return Positive("units", Units).Concat(Defined("Activation", ActivationValue, Activations.MaxValue)).Concat(pin);
     }
@@ -37,11 +37,11 @@ internal sealed record DenseLayer(string Display, int Index, long Units, int Act
                 DiagnosticIds.DenseInFeaturesMismatch, At("InFeatures"), Display, InFeatures, features, input.ProducedBy));
         }
 
-        return LayerOutcome.Ok(Shape.Of(Units), checked((features * Units) + Units));
+        return LayerOutcome.Ok(Shape.Of(Units), checked((features * Units) + (UseBias ? Units : 0)));
     }
 
     public override string EmitConstruction(Shape input, Shape output) =>
-        $"global::TorchSharp.torch.nn.Linear({Format.LongLiteral(input.Size)}, {Format.LongLiteral(Units)})";
+        $"global::TorchSharp.torch.nn.Linear({Format.LongLiteral(input.Size)}, {Format.LongLiteral(Units)}{(UseBias ? string.Empty : ", hasBias: false")})";
 
     public override void EmitForward(List<string> statements, string name, Shape input, Shape output)
     {

@@ -21,7 +21,7 @@ internal sealed record DropoutLayer(string Display, int Index, double Rate) : La
     {
         if (!(Rate >= 0 && Rate < 1))
         {
-            yield return InvalidArgument("rate", "in [0, 1)", Rate);
+            yield return Invalid("rate", "in [0, 1)", Rate);
         }
     }
 

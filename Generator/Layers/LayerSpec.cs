@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using LayerDsl.Generator.Helpers;
 using LayerDsl.Generator.Models;
 
 namespace LayerDsl.Generator.Layers;
@@ -11,6 +12,11 @@ internal enum ActivationKind
     Tanh = 2,
     Sigmoid = 3,
     Softmax = 4,
+    GELU = 5,
+    SiLU = 6,
+    LeakyReLU = 7,
+    ELU = 8,
+    Hardswish = 9,
 }
 
 /// <summary>The input ranks a layer accepts, and how messages describe them.</summary>
@@ -20,6 +26,9 @@ internal sealed record InputRanks(int Min, int Max, string Description)
 
     /// <summary><c>[C, H, W]</c>: 2-D convolutions and pooling.</summary>
     public static InputRanks Spatial2D { get; } = new(3, 3, "a [channels, height, width] input");
+
+    /// <summary><c>[C, L]</c>: 1-D convolutions and pooling.</summary>
+    public static InputRanks Sequence1D { get; } = new(2, 2, "a [channels, length] input");
 
     public bool Accepts(int rank) => rank >= Min && rank <= Max;
 }
@@ -40,16 +49,26 @@ internal sealed class LayerOutcome
 
     public DiagnosticInfo? Error { get; }
 
+    /// <summary>The block instances of a composite layer.</summary>
+    public EquatableArray<BranchTrace> Branches { get; private init; } = EquatableArray<BranchTrace>.Empty;
+
+    /// <summary>The stride of a residual's projection, 0 for none.</summary>
+    public long ProjectionStride { get; private init; }
+
     public static LayerOutcome Ok(Shape output, long parameters = 0) => new(output, parameters, null);
+
+    public static LayerOutcome Composite(Shape output, long parameters, EquatableArray<BranchTrace> branches, long projectionStride = 0) =>
+        new(output, parameters, null) { Branches = branches, ProjectionStride = projectionStride };
 
     public static LayerOutcome Fail(DiagnosticInfo error) => new(null, 0, error);
 }
 
 /// <summary>
 /// The shape a layer receives, and where its size comes from for messages: <see cref="ProducedBy"/> skips layers that
-/// keep the size (<c>24 × 24 × 32 = 18432 from MaskedConv(5, 32)</c>).
+/// keep the size (<c>24 × 24 × 32 = 18432 from MaskedConv(5, 32)</c>). <see cref="Blocks"/> infers the blocks that
+/// composite layers place.
 /// </summary>
-internal sealed record LayerInput(Shape Shape, string ProducedBy);
+internal sealed record LayerInput(Shape Shape, string ProducedBy, BlockContext Blocks);
 
 /// <summary>
 /// One declared layer: its arguments as plain values, its shape rule and its emission. A new layer kind is one
@@ -79,6 +98,9 @@ internal abstract record LayerSpec(string Display, int Index)
     /// <summary>The activation applied after the layer (or the layer itself, for stand-alone activations).</summary>
     public virtual ActivationKind Activation => ActivationKind.None;
 
+    /// <summary>The statement that applies <see cref="Activation"/> to <c>x</c>, or null.</summary>
+    public virtual string? ActivationStatement => Activations.Statement(Activation);
+
     /// <summary>A short reading of the arguments where their order is easy to mix up, for summaries and hover (<c>3 filters, 32 × 32 kernel</c>).</summary>
     public virtual string? Gloss => null;
 
@@ -103,17 +125,56 @@ internal abstract record LayerSpec(string Display, int Index)
     /// <summary>Statements that transform <c>x</c> (the activation is emitted separately).</summary>
     public abstract void EmitForward(List<string> statements, string name, Shape input, Shape output);
 
+    /// <summary>The fields the layer needs in its model (or block): type, name and the expression that creates it.</summary>
+    public virtual IEnumerable<(string Type, string Name, string Construction)> Fields(LayerTrace trace)
+    {
+        if (ModuleType(trace.Input) is { } type)
+        {
+            yield return (type, trace.Name, EmitConstruction(trace.Input, trace.Output)!);
+        }
+    }
+
+    /// <summary>The forward statements, with the activation unless the caller wants logits.</summary>
+    public virtual void Forward(List<string> statements, LayerTrace trace, bool activation)
+    {
+        EmitForward(statements, trace.Name, trace.Input, trace.Output);
+        if (activation && ActivationStatement is { } statement)
+        {
+            statements.Add(statement);
+        }
+    }
+
+    /// <summary>The statements of <c>ForwardTrace</c>: the forward pass, adding every output to <c>outputs</c> as <see cref="InfoRows"/> lists them.</summary>
+    public virtual void Trace(List<string> statements, LayerTrace trace)
+    {
+        Forward(statements, trace, activation: true);
+        statements.Add("outputs.Add(x);");
+    }
+
+    /// <summary>The layer's entries in <c>Info.Layers</c>, in the order <c>ForwardTrace</c> produces them (children first).</summary>
+    public virtual IEnumerable<InfoRow> InfoRows(LayerTrace trace, string prefix)
+    {
+        yield return new InfoRow(prefix + trace.Name, Kind, Display, trace.Output, trace.Parameters);
+    }
+
+    /// <summary>The layer's rows in the summary table (a composite first, then its children indented).</summary>
+    public virtual IEnumerable<SummaryRow> SummaryRows(LayerTrace trace, int depth)
+    {
+        yield return new SummaryRow(depth, trace.Name, Gloss is { } gloss ? $"{Display}: {gloss}" : Display, trace.Output, trace.Parameters);
+    }
+
     /// <summary>This layer, or one of its arguments, as a diagnostic site.</summary>
     public Site At(string? argument = null) => Site.Layer(Index, argument);
 
-    protected DiagnosticInfo InvalidArgument(string argument, string requirement, object actual) =>
+    /// <summary>LDSL0010 on one of this layer's arguments.</summary>
+    public DiagnosticInfo Invalid(string argument, string requirement, object actual) =>
         DiagnosticInfo.At(DiagnosticIds.InvalidArgument, At(argument), Display, argument, requirement, actual);
 
     protected IEnumerable<DiagnosticInfo> Positive(string argument, long value)
     {
         if (value <= 0)
         {
-            yield return InvalidArgument(argument, "greater than 0", value);
+            yield return Invalid(argument, "greater than 0", value);
         }
     }
 
@@ -121,7 +182,7 @@ internal abstract record LayerSpec(string Display, int Index)
     {
         if (value < 0 || value > max)
         {
-            yield return InvalidArgument(argument, "one of the enum's named values", value);
+            yield return Invalid(argument, "one of the enum's named values", value);
         }
     }
 

@@ -53,11 +53,13 @@ internal sealed record MaskedConvLayer(
             .Concat(Defined("Activation", ActivationValue, Activations.MaxValue));
 
     public override IEnumerable<DiagnosticInfo> Advise(Shape input) =>
-        ConvolutionAdvice.SwappedArguments(this, input, Filters, KernelSize, $"MaskedConv({Filters}, {KernelSize})", "MaskedConv takes (kernelSize, filters)");
+        ConvolutionAdvice.SwappedArguments(this, input, Filters, Geometry, $"MaskedConv({Filters}, {KernelSize})", "MaskedConv takes (kernelSize, filters)");
+
+    private Conv2DGeometry Geometry => Conv2DGeometry.Square(KernelSize, Stride, Padding);
 
     public override LayerOutcome Infer(LayerInput input)
     {
-        if (WindowRule.Apply(this, input.Shape, KernelSize, Stride, Padding == 1, "kernelSize", isPool: false, out var window) is { } error)
+        if (Geometry.Fit(this, input.Shape, isPool: false, out var window) is { } error)
         {
             return LayerOutcome.Fail(error);
         }
@@ -71,16 +73,16 @@ internal sealed record MaskedConvLayer(
 
     public override string EmitConstruction(Shape input, Shape output)
     {
-        var window = WindowRule.Of(input, KernelSize, Stride, Padding == 1);
+        var window = Geometry.Of(input);
         var maskActivation = MaskActivation == 1 ? "Sigmoid" : "Tanh";
         return $"new global::LayerDsl.Modules.MaskedConv2d({Format.LongLiteral(input[0])}, {Format.LongLiteral(Filters)}, {Format.LongLiteral(KernelSize)}, " +
-            $"stride: {Format.LongLiteral(Stride)}, padding: {Format.LongLiteral(window.ModulePadding)}, maskActivation: global::LayerDsl.MaskActivation.{maskActivation}, " +
+            $"stride: {Format.LongLiteral(Stride)}, padding: {Format.LongLiteral(window.ModulePadding.Height)}, maskActivation: global::LayerDsl.MaskActivation.{maskActivation}, " +
             $"activation: global::LayerDsl.Activation.None, bias: {(UseBias ? "true" : "false")})";
     }
 
     public override void EmitForward(List<string> statements, string name, Shape input, Shape output)
     {
-        if (WindowRule.Of(input, KernelSize, Stride, Padding == 1).PadStatement() is { } pad)
+        if (Geometry.Of(input).PadStatement() is { } pad)
         {
             statements.Add(pad);
         }

@@ -5,8 +5,11 @@ using LayerDsl.Generator.Models;
 
 namespace LayerDsl.Generator.Layers;
 
-/// <summary><c>[MaxPool2D(poolSize, Stride)]</c> and <c>[AvgPool2D(poolSize, Stride)]</c>: valid pooling, stride defaulting to the window.</summary>
-internal sealed record PoolLayer(string Display, int Index, bool IsMax, long PoolSize, long StrideValue)
+/// <summary>
+/// <c>[MaxPool2D(poolSize)]</c>, <c>[AvgPool2D(poolSize)]</c> (or height and width): valid pooling over <c>[C, H, W]</c>,
+/// the stride defaulting to the window.
+/// </summary>
+internal sealed record PoolLayer(string Display, int Index, bool IsMax, long PoolHeight, long PoolWidth, long StrideHeight, long StrideWidth, string PoolArgument)
     : LayerSpec(Display, Index)
 {
     public override string Kind => IsMax ? "MaxPool2D" : "AvgPool2D";
@@ -15,29 +18,58 @@ internal sealed record PoolLayer(string Display, int Index, bool IsMax, long Poo
 
     public override InputRanks Ranks => InputRanks.Spatial2D;
 
-    /// <summary>The effective stride: 0 means the pool size, as in Keras.</summary>
-    public long Stride => StrideValue == 0 ? PoolSize : StrideValue;
+    private Conv2DGeometry Geometry => new(PoolHeight, PoolWidth, StrideHeight == 0 ? PoolHeight : StrideHeight, StrideWidth == 0 ? PoolWidth : StrideWidth, 0, 0, 0, 1)
+    {
+        KernelArgument = PoolArgument,
+    };
 
-    public static LayerSpec ParseMax(AttributeArgs a) => new PoolLayer(a.Display, a.Index, true, a.Long("poolSize", 2), a.Long("Stride"));
+    public static LayerSpec ParseMax(AttributeArgs a) => Parse(a, isMax: true);
 
-    public static LayerSpec ParseAvg(AttributeArgs a) => new PoolLayer(a.Display, a.Index, false, a.Long("poolSize", 2), a.Long("Stride"));
+    public static LayerSpec ParseAvg(AttributeArgs a) => Parse(a, isMax: false);
 
     public override IEnumerable<DiagnosticInfo> ValidateArguments()
     {
-        var stride = StrideValue < 0
-            ? new[] { InvalidArgument("Stride", "0 (the pool size) or greater", StrideValue) }
-            : Enumerable.Empty<DiagnosticInfo>();
-        return Positive("poolSize", PoolSize).Concat(stride);
+        var errors = Positive(PoolArgument, PoolHeight).ToList();
+        if (PoolArgument != "poolSize")
+        {
+            errors.AddRange(Positive("poolWidth", PoolWidth));
+        }
+
+        if (System.Math.Min(StrideHeight, StrideWidth) < 0)
+        {
+            errors.Add(Invalid("Stride", "0 (the pool size) or greater", System.Math.Min(StrideHeight, StrideWidth)));
+        }
+
+        return errors;
     }
 
     public override LayerOutcome Infer(LayerInput input) =>
-        WindowRule.Apply(this, input.Shape, PoolSize, Stride, false, "poolSize", isPool: true, out var window) is { } error
+        Geometry.Fit(this, input.Shape, isPool: true, out var window) is { } error
             ? LayerOutcome.Fail(error)
             : LayerOutcome.Ok(Shape.Of(input.Shape[0], window.OutHeight, window.OutWidth));
 
     public override void EmitForward(List<string> statements, string name, Shape input, Shape output)
     {
         var function = IsMax ? "max_pool2d" : "avg_pool2d";
-        statements.Add($"x = global::TorchSharp.torch.nn.functional.{function}(x, {Format.LongLiteral(PoolSize)}, stride: {Format.LongLiteral(Stride)});");
+        var geometry = Geometry;
+        var arguments = geometry.KernelHeight == geometry.KernelWidth && geometry.StrideHeight == geometry.StrideWidth
+            ? $"{Format.LongLiteral(geometry.KernelHeight)}, stride: {Format.LongLiteral(geometry.StrideHeight)}"
+            : $"new long[] {{ {Format.LongLiteral(geometry.KernelHeight)}, {Format.LongLiteral(geometry.KernelWidth)} }}, new long[] {{ {Format.LongLiteral(geometry.StrideHeight)}, {Format.LongLiteral(geometry.StrideWidth)} }}";
+        statements.Add($"x = global::TorchSharp.torch.nn.functional.{function}(x, {arguments});");
+    }
+
+    private static LayerSpec Parse(AttributeArgs a, bool isMax)
+    {
+        var square = a.Has("poolSize");
+        var stride = a.Long("Stride");
+        return new PoolLayer(
+            a.Display,
+            a.Index,
+            isMax,
+            square ? a.Long("poolSize", 2) : a.Long("poolHeight"),
+            square ? a.Long("poolSize", 2) : a.Long("poolWidth"),
+            a.Long("StrideHeight") is var h && h != 0 ? h : stride,
+            a.Long("StrideWidth") is var w && w != 0 ? w : stride,
+            square ? "poolSize" : "poolHeight");
     }
 }

@@ -8,6 +8,9 @@ namespace LayerDsl.Generator.Models;
 /// </summary>
 internal sealed record DiagnosticInfo(string Id, Site? Site, LocationInfo? Location, EquatableArray<string> Arguments)
 {
+    /// <summary>The name of the layer at fault (<c>conv2</c>), for messages about layers inside blocks.</summary>
+    public string? LayerName { get; init; }
+
     /// <summary>A diagnostic about a place in the declaration, located later through the model's <see cref="SourceMap"/>.</summary>
     public static DiagnosticInfo At(string id, Site site, params object[] arguments) => new(id, site, null, Texts(arguments));
 

@@ -19,6 +19,16 @@ internal enum EmitMode
     Nothing,
 }
 
+/// <summary>What a declaration is: a model (<c>[Input]</c>), a block (<c>[Block]</c>), or another type a composite names.</summary>
+internal enum DeclarationKind
+{
+    Model,
+    Block,
+
+    /// <summary>Neither: a type named by <c>Use&lt;T&gt;</c> that is not a block.</summary>
+    Other,
+}
+
 /// <summary>A type that contains the model class: its keyword (<c>class</c>, <c>record struct</c>, ...) and name.</summary>
 internal sealed record ContainingType(string Keyword, string Name);
 
@@ -42,6 +52,23 @@ internal sealed record ModelSpec(
     EquatableArray<LayerSpec> Layers,
     EmitMode Mode)
 {
+    public DeclarationKind Kind { get; init; } = DeclarationKind.Model;
+
+    /// <summary>The metadata name (<c>Demo.Outer+BasicBlock</c>): the key blocks are found by.</summary>
+    public string MetadataName { get; init; } = string.Empty;
+
+    /// <summary>False for a type declared in another assembly (metadata only).</summary>
+    public bool InSource { get; init; } = true;
+
+    /// <summary>True when the parser found errors of its own in the declaration (a block with errors cannot be used).</summary>
+    public bool HasErrors { get; init; }
+
+    /// <summary>
+    /// Every block the declaration's composite layers reach, directly or through other blocks, each without a table of its
+    /// own: inference of this declaration needs nothing else.
+    /// </summary>
+    public EquatableArray<ModelSpec> Blocks { get; init; } = EquatableArray<ModelSpec>.Empty;
+
     /// <summary>Namespace and containing types, dot-separated: the generated file's hint name without <c>.g.cs</c>.</summary>
     public string FullName
     {

@@ -3,12 +3,21 @@ using LayerDsl.Generator.Layers;
 
 namespace LayerDsl.Generator.Models;
 
-/// <summary>One layer with its input and output shapes and parameter count.</summary>
+/// <summary>One layer with its input and output shapes and parameter count; a composite also has its branches.</summary>
 internal sealed record LayerTrace(LayerSpec Layer, Shape Input, Shape Output, long Parameters)
 {
     /// <summary>The layer's stable field-style name (<c>conv1</c>).</summary>
     public string Name => Layer.Name;
+
+    /// <summary>The block instances of a composite layer (<c>Use</c>, <c>Residual</c>, <c>Concat</c>, <c>Add</c>), else empty.</summary>
+    public EquatableArray<BranchTrace> Branches { get; init; } = EquatableArray<BranchTrace>.Empty;
+
+    /// <summary>The stride of a residual's 1 × 1 projection of the skip path; 0 when there is none.</summary>
+    public long ProjectionStride { get; init; }
 }
+
+/// <summary>One block instance inside a composite layer: its name there, the block, its input, its layers and totals.</summary>
+internal sealed record BranchTrace(string Name, BlockRef Block, Shape Input, EquatableArray<LayerTrace> Layers, Shape Output, long Parameters);
 
 /// <summary>The result of shape inference for a valid model.</summary>
 internal sealed record ShapeTrace(Shape Input, EquatableArray<LayerTrace> Layers, long Parameters)

@@ -22,6 +22,9 @@ public class AttributeSurfaceTests
 
     private static readonly Assembly Runtime = typeof(InputAttribute).Assembly;
 
+    /// <summary>A block to close the generic attributes (<c>Use&lt;B&gt;</c>, <c>Concat&lt;B, B&gt;</c>) with.</summary>
+    private const string SampleBlock = "[LayerDsl.Block][LayerDsl.Conv2D(4, 3, Padding = TorchSharp.Padding.Same)] public partial class B { }\n";
+
     public static IEnumerable<Type> LayerAttributes =>
         Runtime.GetExportedTypes().Where(t => typeof(LayerAttribute).IsAssignableFrom(t) && !t.IsAbstract).OrderBy(t => t.Name, StringComparer.Ordinal);
 
@@ -33,6 +36,7 @@ public class AttributeSurfaceTests
         Assert.Equal(
             LayerAttributes.Select(t => t.FullName!).OrderBy(n => n, StringComparer.Ordinal),
             LayerKinds.Parsers.Keys.OrderBy(n => n, StringComparer.Ordinal));
+        Assert.All(Runtime.GetExportedTypes().Where(t => typeof(LayerAttribute).IsAssignableFrom(t) && t.IsAbstract), t => Assert.False(t.GetConstructors().Any(), $"{t} can be derived from outside LayerDsl"));
     }
 
     [Fact]
@@ -50,7 +54,7 @@ public class AttributeSurfaceTests
         foreach (var qualified in new[] { false, true })
         {
             var usings = qualified ? string.Empty : "using LayerDsl;\n" + TorchSharpUsings;
-            var source = usings + "namespace Demo;\n" +
+            var source = usings + "namespace Demo;\n" + SampleBlock +
                 $"[{Name(typeof(InputAttribute), qualified)}(16, 16, 3)]\n[{Application(type, qualified)}]\n[{Name(typeof(DenseAttribute), qualified)}(2)]\npublic partial class Net {{ }}\n";
             var run = GeneratorHarness.Run(source);
 
@@ -66,8 +70,9 @@ public class AttributeSurfaceTests
     public void TheGeneratorsDefaultsAreTheAttributesDefaults(string attribute)
     {
         var type = Runtime.GetType("LayerDsl." + attribute, throwOnError: true)!;
-        var instance = Activator.CreateInstance(type, ConstructorArguments(type).Select(a => a.Value).ToArray())!;
-        var options = Options(type).Select(p => $"{p.Name} = {Literal(p.GetValue(instance)!, qualified: false)}").ToList();
+        var closed = type.IsGenericTypeDefinition ? type.MakeGenericType(type.GetGenericArguments().Select(_ => typeof(object)).ToArray()) : type;
+        var instance = Activator.CreateInstance(closed, ConstructorArguments(type).Select(a => a.Value).ToArray())!;
+        var options = Options(closed).Select(p => $"{p.Name} = {Literal(p.GetValue(instance)!, qualified: false)}").ToList();
         var constructor = string.Join(", ", ConstructorArguments(type).Select(a => a.Text));
         var bare = Layer($"{Short(type)}({constructor})");
         var explicitDefaults = Layer($"{Short(type)}({string.Join(", ", new[] { constructor }.Where(c => c.Length > 0).Concat(options))})");
@@ -91,10 +96,10 @@ public class AttributeSurfaceTests
 
     private static LayerSpec Layer(string application)
     {
-        var compilation = GeneratorHarness.Compile($"using LayerDsl;\nusing TorchSharp;\n[Input(16, 16, 3)][{application}] public partial class Net {{ }}");
+        var compilation = GeneratorHarness.Compile($"using LayerDsl;\nusing TorchSharp;\nusing static TorchSharp.torch;\n{SampleBlock}[Input(16, 16, 3)][{application}] public partial class Net {{ }}");
         var parsed = Parser.Parse(compilation.GetTypeByMetadataName("Net")!, default);
         Assert.Empty(parsed.Diagnostics);
-        return Assert.Single(parsed.Spec.Layers);
+        return parsed.Spec.Layers[0];
     }
 
     private static string Application(Type type, bool qualified)
@@ -104,9 +109,10 @@ public class AttributeSurfaceTests
         return $"{Name(type, qualified)}({string.Join(", ", arguments)})";
     }
 
+    /// <summary>The arguments of the constructor with the fewest parameters beyond the square one (so <c>Conv2D(filters, kernelSize)</c>).</summary>
     private static IEnumerable<(object Value, string Text)> ConstructorArguments(Type type)
     {
-        var constructor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First();
+        var constructor = type.GetConstructors().OrderBy(c => c.GetParameters().Length).Last(c => c.GetParameters().Length <= 2 || type.GetConstructors().Length == 1);
         return constructor.GetParameters().Select(p => Sample(p.ParameterType, p.Name!)).Select(v => (v, Literal(v, qualified: false)));
     }
 
@@ -117,6 +123,7 @@ public class AttributeSurfaceTests
     private static object Sample(Type type, string name) => type switch
     {
         _ when type == typeof(int) => name == "InFeatures" ? 0 : 2,
+        _ when type == typeof(int[]) => name == "axes" ? new[] { 2, 0, 1 } : new[] { -1 },
         _ when type == typeof(double) => 0.25,
         _ when type == typeof(bool) => true,
         _ when type.IsEnum => Enum.GetValues(type).Cast<object>().Last(),
@@ -128,11 +135,18 @@ public class AttributeSurfaceTests
         bool b => b ? "true" : "false",
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         int i => i.ToString(CultureInfo.InvariantCulture),
-        Enum e => $"{(qualified ? e.GetType().FullName : e.GetType().Name)}.{e}",
+        int[] values => string.Join(", ", values.Select(v => v.ToString(CultureInfo.InvariantCulture))),
+        Enum e => $"{(qualified ? e.GetType().FullName!.Replace('+', '.') : e.GetType().Name)}.{e}",
         _ => throw new NotSupportedException(value.GetType().ToString()),
     };
 
-    private static string Name(Type type, bool qualified) => qualified ? type.Namespace + "." + Short(type) : Short(type);
+    private static string Name(Type type, bool qualified) => qualified ? type.Namespace + "." + Short(type, qualified) : Short(type, qualified);
 
-    private static string Short(Type type) => type.Name.EndsWith("Attribute", StringComparison.Ordinal) ? type.Name[..^"Attribute".Length] : type.Name;
+    /// <summary><c>Conv2D</c>, or <c>Concat&lt;Demo.B, Demo.B&gt;</c> for a generic attribute closed with the sample block.</summary>
+    private static string Short(Type type, bool qualified = false)
+    {
+        var name = type.Name.Split('`')[0];
+        name = name.EndsWith("Attribute", StringComparison.Ordinal) ? name[..^"Attribute".Length] : name;
+        return type.IsGenericTypeDefinition ? $"{name}<{string.Join(", ", type.GetGenericArguments().Select(_ => qualified ? "Demo.B" : "B"))}>" : name;
+    }
 }

@@ -21,12 +21,12 @@ public class InferenceTests
             EmitMode.Full));
 
     private static Conv2DLayer Conv(long filters, long kernel, long stride = 1, bool same = false) =>
-        new($"Conv2D({filters}, {kernel})", 0, filters, kernel, stride, same ? 1 : 0, 0);
+        new($"Conv2D({filters}, {kernel})", 0, filters, Conv2DGeometry.Square(kernel, stride, same ? 1 : 0), 1, true, 0);
 
     private static MaskedConvLayer Masked(long kernel, long filters, long stride = 1, bool same = false, bool bias = false) =>
         new($"MaskedConv({kernel}, {filters})", 0, kernel, filters, stride, same ? 1 : 0, 0, 1, bias);
 
-    private static PoolLayer Pool(long size, long stride = 0) => new($"MaxPool2D({size})", 0, true, size, stride);
+    private static PoolLayer Pool(long size, long stride = 0) => new($"MaxPool2D({size})", 0, true, size, size, stride, stride, "poolSize");
 
     private static DenseLayer Dense(long units, long pin = 0) => new($"Dense({units})", 0, units, 0, pin);
 
@@ -166,7 +166,7 @@ public class InferenceTests
         var diagnostic = Assert.Single(result.Diagnostics);
         Assert.Equal(DiagnosticIds.WindowLargerThanInput, diagnostic.Id);
         // {2} × {3} is height × width; the would-be output likewise.
-        Assert.Equal(new[] { "MaxPool2D(5)", "5", "9", "4", "1", "0" }, diagnostic.Arguments.Take(6));
+        Assert.Equal(new[] { "MaxPool2D(5)", "5 × 5", "9 × 4", "1 × 0" }, diagnostic.Arguments.Take(4));
         Assert.Equal(Site.Layer(0, "poolSize"), diagnostic.Site);
     }
 

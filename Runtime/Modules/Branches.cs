@@ -1,0 +1,108 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LayerDsl.Modules;
+
+/// <summary>How <see cref="Branches"/> combines its branches' outputs.</summary>
+public enum BranchMerge
+{
+    /// <summary>Concatenation along the first sample dimension (the channels).</summary>
+    Concat,
+
+    /// <summary>Element-wise sum.</summary>
+    Sum,
+}
+
+/// <summary>
+/// Runs several modules on the same input and concatenates or sums their outputs: what <c>[Concat&lt;A, B&gt;]</c> and
+/// <c>[Add&lt;A, B&gt;]</c> generate. The branches are children under their names (<c>concat1.branchA.conv1.weight</c>).
+/// </summary>
+public sealed class Branches : nn.Module<Tensor, Tensor>
+{
+    private readonly BranchMerge merge;
+    private readonly List<nn.Module<Tensor, Tensor>> branches = new();
+
+    /// <summary>Creates the module from named branches.</summary>
+    /// <param name="name">The module's name.</param>
+    /// <param name="merge">How the outputs combine.</param>
+    /// <param name="branches">The branches and their names, in order.</param>
+    public Branches(string name, BranchMerge merge, params (string Name, nn.Module<Tensor, Tensor> Branch)[] branches)
+        : base(name)
+    {
+        ArgumentNullException.ThrowIfNull(branches);
+        if (branches.Length < 2)
+        {
+            throw new ArgumentException("Branches needs at least two branches.", nameof(branches));
+        }
+
+        this.merge = merge;
+        foreach (var (branchName, branch) in branches)
+        {
+            register_module(branchName, branch);
+            this.branches.Add(branch);
+        }
+    }
+
+    /// <summary>The branches, in order.</summary>
+    public IReadOnlyList<nn.Module<Tensor, Tensor>> Children => branches;
+
+    /// <summary>Runs every branch on <paramref name="input"/> and combines the outputs.</summary>
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        return Combine(branches.Select(b => b.call(input)).ToList()).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Every branch's trace followed by its output (for a branch that is a generated block, its layers' outputs), then the
+    /// combined output last: the order of the generated model's <c>Info.Layers</c>. The caller owns the tensors.
+    /// </summary>
+    public IReadOnlyList<Tensor> ForwardTrace(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var outputs = new List<Tensor>();
+        var results = new List<Tensor>();
+        foreach (var branch in branches)
+        {
+            if (branch is ILayerBlock block)
+            {
+                var inner = block.ForwardTrace(input);
+                outputs.AddRange(inner);
+                results.Add(inner[inner.Count - 1]);
+            }
+            else
+            {
+                results.Add(branch.call(input));
+            }
+
+            outputs.Add(results[results.Count - 1]);
+        }
+
+        outputs.Add(Combine(results));
+        foreach (var output in new HashSet<Tensor>(outputs, ReferenceEqualityComparer.Instance))
+        {
+            output.MoveToOuterDisposeScope();
+        }
+
+        return outputs;
+    }
+
+    private Tensor Combine(List<Tensor> outputs)
+    {
+        if (merge == BranchMerge.Concat)
+        {
+            return cat(outputs, 1);
+        }
+
+        var sum = outputs[0];
+        for (var i = 1; i < outputs.Count; i++)
+        {
+            sum = sum.add(outputs[i]);
+        }
+
+        return sum;
+    }
+}
