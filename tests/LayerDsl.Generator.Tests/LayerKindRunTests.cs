@@ -1,0 +1,82 @@
+using System;
+using System.IO;
+using System.Linq;
+using LayerDsl.Generator.Tests.Infrastructure;
+using LayerDsl.Generator.Tests.Properties;
+using static TorchSharp.torch;
+
+namespace LayerDsl.Generator.Tests;
+
+/// <summary>
+/// Every layer kind and option, in a model of its own, compiled and run in TorchSharp: each layer's run-time output
+/// shape equals its compile-time shape, and TorchSharp's parameter count equals the generator's.
+/// </summary>
+public class LayerKindRunTests
+{
+    public static TheoryData<string, string> Models => new()
+    {
+        { "non-square conv, strides, explicit pads", "[Input(17, 11, 3)][Conv2D(6, 3, 1, StrideHeight = 2, PadWidth = 2)][Conv2D(4, 2, 3, Padding = Padding.Same, Stride = 2)]" },
+        { "dilated grouped conv without bias", "[Input(20, 16, 4)][Conv2D(8, 3, Dilation = 2, Groups = 2, UseBias = false)][Conv2D(8, 5, Padding = Padding.Same, Dilation = 3)]" },
+        { "depthwise", "[Input(15, 15, 3)][DepthwiseConv2D(3, DepthMultiplier = 2, Stride = 2)][DepthwiseConv2D(5, Padding = Padding.Same, Activation = Activation.Hardswish)]" },
+        { "transposed, valid and same", "[Input(7, 5, 4)][ConvTranspose2D(6, 3, Stride = 2)][ConvTranspose2D(3, 4, Stride = 2, Padding = Padding.Same)][ConvTranspose2D(2, 3, Stride = 2, Padding = Padding.Same)][ConvTranspose2D(2, 1, Stride = 3, Padding = Padding.Same)][ConvTranspose2D(2, 3, Stride = 2, OutputPadding = 1, Pad = 1)]" },
+        { "1-D", "[Input(50, 3)][Conv1D(8, 5, Stride = 2)][MaxPool1D][Conv1D(8, 4, Padding = Padding.Same, Groups = 4)][AvgPool1D(3, Stride = 2)][BatchNorm][GlobalAvgPool1D][Dense(2)]" },
+        { "1-D global max", "[Input(9, 2)][Conv1D(4, 3, Pad = 1, Dilation = 2)][GlobalMaxPool1D]" },
+        { "features", "[Input(20)][Dense(8, UseBias = false)][LayerNorm][GELU][Dense(4, Activation = Activation.SiLU)][LeakyReLU(0.2)][ELU(0.5)][Dense(3, Activation = Activation.ELU)]" },
+        { "global pools, non-square pools", "[Input(19, 13, 3)][MaxPool2D(3, 2)][AvgPool2D(2, 3, StrideHeight = 1)][GlobalMaxPool2D]" },
+        { "global average", "[Input(9, 7, 5)][GlobalAvgPool2D][Dense(2, Activation = Activation.LeakyReLU)]" },
+        { "reshape and permute", "[Input(8, 6, 4)][Reshape(4, -1)][Permute(1, 0)][LayerNorm][Reshape(12, 4, 4)][Upsample2D(Mode = UpsampleMode.Bilinear)][Upsample2D(3)]" },
+        { "activations as options", "[Input(6, 6, 2)][Conv2D(3, 3, Activation = Activation.GELU)][Conv2D(3, 1, Activation = Activation.Hardswish)][Flatten][Dense(4, Activation = Activation.Softmax)]" },
+        { "residual over features, projected", "[Input(12)][Residual<Wide>(Project = true, Activation = Activation.ReLU)][Residual<Same>]" },
+        { "residual over 1-D, projected with stride", "[Input(30, 4)][Residual<Stride1D>(Project = true)]" },
+        { "add and nested blocks", "[Input(10, 10, 3)][Add<Deep, Same2D>][Concat<Same2D, Same2D, Deep>]" },
+    };
+
+    private const string Blocks = """
+        [Block][Dense(20)] public partial class Wide { }
+        [Block][Dense(20)][ReLU] public partial class Same { }
+        [Block][Conv1D(6, 3, Stride = 2, Padding = Padding.Same)] public partial class Stride1D { }
+        [Block][Conv2D(3, 3, Padding = Padding.Same)] public partial class Same2D { }
+        [Block][Use<Inner>(Repeat = 2)][BatchNorm] public partial class Deep { }
+        [Block][Conv2D(3, 1)][Residual<Same2D>] public partial class Inner { }
+        """;
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void CompileTimeShapesAndParametersEqualTorchSharps(string name, string layers)
+    {
+        var source = $"using LayerDsl;\nusing TorchSharp;\nusing static TorchSharp.torch;\nnamespace Demo;\n{Blocks}\n{layers}\npublic partial class Net {{ }}\n";
+        var run = GeneratorHarness.Run(source);
+        Assert.True(run.LayerDslDiagnostics.Count == 0, $"{name}: {string.Join("\n", run.LayerDslDiagnostics)}");
+        Assert.Empty(run.CompilerDiagnostics);
+
+        var image = new MemoryStream();
+        Assert.True(run.Output.Emit(image).Success);
+        using var loaded = CompiledModels.Load(image);
+        using var scope = NewDisposeScope();
+        var model = (nn.Module<Tensor, Tensor>)loaded.Create("Demo.Net");
+        var info = ((ILayerModel)model).Info;
+        Assert.Equal(info.Parameters, model.parameters().Sum(p => p.numel()));
+        foreach (var layer in info.Layers)
+        {
+            // A residual's total includes its projection, the sibling field residual1Projection.
+            var owned = model.named_parameters()
+                .Where(p => p.name.StartsWith(layer.Name + ".", StringComparison.Ordinal) || (layer.Kind == "Residual" && p.name.StartsWith(layer.Name + "Projection.", StringComparison.Ordinal)))
+                .Sum(p => p.parameter.numel());
+            Assert.True(owned == layer.Parameters, $"{name}: {layer.Name} has {owned} parameters in TorchSharp, {layer.Parameters} in Info");
+        }
+
+        model.eval();
+        foreach (var batch in new[] { 1, 3 })
+        {
+            var outputs = ((ILayerModel)model).ForwardTrace(randn(new[] { (long)batch }.Concat(info.InputShape).ToArray()));
+            Assert.Equal(info.Layers.Count, outputs.Count);
+            for (var i = 0; i < outputs.Count; i++)
+            {
+                var expected = new[] { (long)batch }.Concat(info.Layers[i].OutputShape).ToArray();
+                Assert.True(outputs[i].shape.SequenceEqual(expected), $"{name}: {info.Layers[i].Name} ({info.Layers[i].Description}) is [{string.Join(", ", outputs[i].shape)}] at run time, [{string.Join(", ", expected)}] at compile time");
+            }
+
+            Assert.Equal(outputs[^1].shape, model.call(randn(new[] { (long)batch }.Concat(info.InputShape).ToArray())).shape);
+        }
+    }
+}
