@@ -284,11 +284,12 @@ internal static class Emitter
         w.Line("/// <summary>Runs the block's layers on <c>[batch, ..InputShape]</c>.</summary>")
             .Line("/// <exception cref=\"global::System.ArgumentException\">The input does not have the block's input shape.</exception>")
             .Line($"public override {Tensor} forward({Tensor} input)");
-        EmitVariants(w, name, variants, (writer, variant) => EmitBody(writer, name, "DeclaredInputs[variant]", variant.Layers, logits: false));
+        var shapeComments = variants.Count == 1;
+        EmitVariants(w, name, variants, (writer, variant) => EmitBody(writer, name, "DeclaredInputs[variant]", variant.Layers, logits: false, shapeComments));
         w.Line()
             .Line("/// <inheritdoc />")
             .Line($"public {TensorList} ForwardTrace({Tensor} input)");
-        EmitVariants(w, name, variants, (writer, variant) => EmitTrace(writer, name, "DeclaredInputs[variant]", variant.Layers));
+        EmitVariants(w, name, variants, (writer, variant) => EmitTrace(writer, name, "DeclaredInputs[variant]", variant.Layers, shapeComments));
         w.Close();
     }
 
@@ -348,7 +349,7 @@ internal static class Emitter
             .Line();
     }
 
-    private static void EmitBody(SourceWriter w, string name, string inputShape, EquatableArray<LayerTrace> layers, bool logits)
+    private static void EmitBody(SourceWriter w, string name, string inputShape, EquatableArray<LayerTrace> layers, bool logits, bool shapes = true)
     {
         w.Open();
         EmitGuard(w, name, inputShape);
@@ -357,7 +358,7 @@ internal static class Emitter
         for (var i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
-            w.Line($"// {layer.Name}: {layer.Layer.Display} -> {layer.Output.ToTorchString()}");
+            w.Line(Comment(layer, shapes));
             var statements = new List<string>();
             layer.Layer.Forward(statements, layer, activation: !(logits && i == layers.Count - 1));
             foreach (var statement in statements)
@@ -369,7 +370,7 @@ internal static class Emitter
         w.Line("return x.MoveToOuterDisposeScope();").Close();
     }
 
-    private static void EmitTrace(SourceWriter w, string name, string inputShape, EquatableArray<LayerTrace> layers)
+    private static void EmitTrace(SourceWriter w, string name, string inputShape, EquatableArray<LayerTrace> layers, bool shapes = true)
     {
         w.Open();
         EmitGuard(w, name, inputShape);
@@ -378,7 +379,7 @@ internal static class Emitter
             .Line("var x = input;");
         foreach (var layer in layers)
         {
-            w.Line($"// {layer.Name}: {layer.Layer.Display} -> {layer.Output.ToTorchString()}");
+            w.Line(Comment(layer, shapes));
             var statements = new List<string>();
             layer.Layer.Trace(statements, layer);
             foreach (var statement in statements)
@@ -395,6 +396,10 @@ internal static class Emitter
             .Line("return outputs;")
             .Close();
     }
+
+    /// <summary>The comment before a layer's statements; a block built for several shapes leaves the shape out, so its shapes share one body where they can.</summary>
+    private static string Comment(LayerTrace layer, bool shapes) =>
+        shapes ? $"// {layer.Name}: {layer.Layer.Display} -> {layer.Output.ToTorchString()}" : $"// {layer.Name}: {layer.Layer.Display}";
 
     private static void EmitGuard(SourceWriter w, string name, string inputShape) =>
         w.Line($"global::LayerDsl.ShapeGuard.CheckInput(input, {Format.StringLiteral(name)}, {inputShape});");

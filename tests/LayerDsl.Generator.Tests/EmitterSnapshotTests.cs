@@ -33,6 +33,27 @@ public class EmitterSnapshotTests
         Assert.Equal(expectError, run.LayerDslDiagnostics.Count > 0);
     }
 
+    public static TheoryData<string, string> Composites => new()
+    {
+        { "ResidualWithProjection", "[Block]\n[Conv2D(16, 3, Stride = 2, Padding = Padding.Same)]\n[BatchNorm]\n[ReLU]\npublic partial class Down { }\n\n[Input(12, 10, 8)]\n[Residual<Down>(Project = true, Activation = Activation.ReLU)]\n[GlobalAvgPool2D]\n[Dense(3)]\npublic partial class ResidualWithProjection { }" },
+        { "ConcatOfBranches", "[Block]\n[Conv2D(4, 1)]\npublic partial class Narrow { }\n\n[Block]\n[Conv2D(6, 3, Padding = Padding.Same)]\n[ReLU]\npublic partial class Wide { }\n\n[Input(8, 8, 3)]\n[Concat<Narrow, Wide>]\n[Flatten]\n[Dense(2)]\npublic partial class ConcatOfBranches { }" },
+        { "BlockAtTwoShapes", "[Block]\n[Conv2D(4, 3, Padding = Padding.Same)]\n[BatchNorm]\npublic partial class Unit { }\n\n[Input(8, 8, 1)]\n[Use<Unit>]\n[MaxPool2D]\n[Use<Unit>(Repeat = 2)]\n[Flatten]\n[Dense(2)]\npublic partial class BlockAtTwoShapes { }" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Composites))]
+    public void GeneratedModelsAndBlocksMatchSnapshotsAndCompileWithoutWarnings(string name, string declaration)
+    {
+        var run = GeneratorHarness.Run(Usings + declaration);
+
+        Assert.Empty(run.LayerDslDiagnostics);
+        Assert.Empty(run.CompilerDiagnostics);
+        foreach (var (hint, source) in run.GeneratedSources.OrderBy(s => s.Key, StringComparer.Ordinal))
+        {
+            Snapshot.Verify(source, name + "." + hint.Replace("Demo.", string.Empty).Replace(".g.cs", string.Empty));
+        }
+    }
+
     [Fact]
     public void ModelsInTheGlobalNamespaceAndNestedInPartialTypesGetQualifiedHintNames()
     {

@@ -334,7 +334,7 @@ public static class RandomModels
                     2 => BatchNorm(random, 1e-5, random.NextDouble() < 0.5 ? 1.5 : -0.1),
                     3 => Dense(random, 4, 0, -random.Next(1, 5)),
                     4 => Conv(random, 4, 1, 1, 2 + random.Next(3), 0),
-                    5 => Conv(random, 4, 1, 1, 0, 5 + random.Next(3)),
+                    5 => Conv(random, 4, 1, 1, 0, 10 + random.Next(3)),
                     _ => Masked(random, 1, 4, 1, 0, 2, 1, false),
                 };
             }
@@ -698,7 +698,7 @@ public static class ReferenceShapes
                     Require(layer.Kernel > 0, "kernelSize");
                     Require(layer.Stride > 0, "Stride");
                     Require(layer.Padding is 0 or 1, "Padding");
-                    Require(layer.Activation is >= 0 and <= 4, "Activation");
+                    Require(layer.Activation is >= 0 and <= 9, "Activation");
                     if (layer.Kind == RandomLayerKind.MaskedConv)
                     {
                         Require(layer.MaskActivation is 0 or 1, "MaskActivation");
@@ -712,7 +712,7 @@ public static class ReferenceShapes
                     break;
                 case RandomLayerKind.Dense:
                     Require(layer.Size > 0, "units");
-                    Require(layer.Activation is >= 0 and <= 4, "Activation");
+                    Require(layer.Activation is >= 0 and <= 9, "Activation");
                     Require(layer.InFeatures >= 0, "InFeatures");
                     break;
                 case RandomLayerKind.Dropout:

@@ -33,7 +33,7 @@ namespace Demo
         /// <summary>The layer table (layer, output shape, parameters) as inferred at compile time.</summary>
         public const string Summary = "Model: ActivationLayers\n__________________________________________\nLayer (type)        Output shape   Param #\n==========================================\ninput (Input)       [-1, 1, 4, 4]        0\nrelu1 (ReLU)        [-1, 1, 4, 4]        0\ntanh1 (Tanh)        [-1, 1, 4, 4]        0\nsigmoid1 (Sigmoid)  [-1, 1, 4, 4]        0\nflatten1 (Flatten)  [-1, 16]             0\ndense1 (Dense(3))   [-1, 3]             51\nsoftmax1 (Softmax)  [-1, 3]              0\n==========================================\nTotal params: 51\nInput: [-1, 1, 4, 4] (batch, channels, height, width); output: [-1, 3] (softmax probabilities; ForwardLogits gives logits)\n";
 
-        /// <summary>The architecture as inferred at compile time: shapes in TorchSharp order, without the batch.</summary>
+        /// <summary>The architecture as inferred at compile time: shapes in TorchSharp order, without the batch; layers inside blocks by their path (<c>residual1.conv1</c>), children before the block, as <c>ForwardTrace</c> computes them.</summary>
         public static global::LayerDsl.ModelInfo Info { get; } = new global::LayerDsl.ModelInfo(
             "ActivationLayers",
             new long[] { 1L, 4L, 4L },
@@ -99,12 +99,12 @@ namespace Demo
             return x.MoveToOuterDisposeScope();
         }
 
-        /// <summary>Runs the model and returns every layer's output in layer order; the caller owns the tensors.</summary>
+        /// <summary>Runs the model and returns the output of every layer, including those inside blocks, in the order of <see cref="Info"/>'s layers (the order they are computed); the caller owns the tensors.</summary>
         public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> ForwardTrace(global::TorchSharp.torch.Tensor input)
         {
             global::LayerDsl.ShapeGuard.CheckInput(input, "ActivationLayers", Info.InputShape);
             using var scope = global::TorchSharp.torch.NewDisposeScope();
-            var outputs = new global::System.Collections.Generic.List<global::TorchSharp.torch.Tensor>(6);
+            var outputs = new global::System.Collections.Generic.List<global::TorchSharp.torch.Tensor>();
             var x = input;
             // relu1: ReLU -> [-1, 1, 4, 4]
             x = global::TorchSharp.torch.nn.functional.relu(x);

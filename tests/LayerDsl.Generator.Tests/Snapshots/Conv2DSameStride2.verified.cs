@@ -30,7 +30,7 @@ namespace Demo
         /// <summary>The layer table (layer, output shape, parameters) as inferred at compile time.</summary>
         public const string Summary = "Model: Conv2DSameStride2\n______________________________________________________________________________________________________________________\nLayer (type)                                                                                  Output shape     Param #\n======================================================================================================================\ninput (Input)                                                                                 [-1, 3, 28, 28]        0\nconv1 (Conv2D(8, 4, Stride = 2, Padding = Same, Activation = Tanh): 8 filters, 4 × 4 kernel)  [-1, 8, 14, 14]      392\nconv2 (Conv2D(4, 3, Padding = Same): 4 filters, 3 × 3 kernel)                                 [-1, 4, 14, 14]      292\ndense1 (Dense(2))                                                                             [-1, 2]            1,570\n======================================================================================================================\nTotal params: 2,254\nInput: [-1, 3, 28, 28] (batch, channels, height, width); output: [-1, 2]\n";
 
-        /// <summary>The architecture as inferred at compile time: shapes in TorchSharp order, without the batch.</summary>
+        /// <summary>The architecture as inferred at compile time: shapes in TorchSharp order, without the batch; layers inside blocks by their path (<c>residual1.conv1</c>), children before the block, as <c>ForwardTrace</c> computes them.</summary>
         public static global::LayerDsl.ModelInfo Info { get; } = new global::LayerDsl.ModelInfo(
             "Conv2DSameStride2",
             new long[] { 3L, 28L, 28L },
@@ -89,12 +89,12 @@ namespace Demo
         public global::TorchSharp.torch.Tensor ForwardLogits(global::TorchSharp.torch.Tensor input)
             => forward(input);
 
-        /// <summary>Runs the model and returns every layer's output in layer order; the caller owns the tensors.</summary>
+        /// <summary>Runs the model and returns the output of every layer, including those inside blocks, in the order of <see cref="Info"/>'s layers (the order they are computed); the caller owns the tensors.</summary>
         public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> ForwardTrace(global::TorchSharp.torch.Tensor input)
         {
             global::LayerDsl.ShapeGuard.CheckInput(input, "Conv2DSameStride2", Info.InputShape);
             using var scope = global::TorchSharp.torch.NewDisposeScope();
-            var outputs = new global::System.Collections.Generic.List<global::TorchSharp.torch.Tensor>(3);
+            var outputs = new global::System.Collections.Generic.List<global::TorchSharp.torch.Tensor>();
             var x = input;
             // conv1: Conv2D(8, 4, Stride = 2, Padding = Same, Activation = Tanh) -> [-1, 8, 14, 14]
             x = conv1.call(x);

@@ -32,7 +32,7 @@ namespace Demo
         /// <summary>The layer table (layer, output shape, parameters) as inferred at compile time.</summary>
         public const string Summary = "Model: DropoutAndBatchNorm\n________________________________________________________________________________\nLayer (type)                                              Output shape   Param #\n================================================================================\ninput (Input)                                             [-1, 4, 8, 8]        0\nbatchNorm1 (BatchNorm)                                    [-1, 4, 8, 8]        8\ndropout1 (Dropout(0.25))                                  [-1, 4, 8, 8]        0\nflatten1 (Flatten)                                        [-1, 256]            0\nbatchNorm2 (BatchNorm(Epsilon = 0.001, Momentum = 0.01))  [-1, 256]          512\ndense1 (Dense(5, InFeatures = 256))                       [-1, 5]          1,285\n================================================================================\nTotal params: 1,805\nInput: [-1, 4, 8, 8] (batch, channels, height, width); output: [-1, 5]\n";
 
-        /// <summary>The architecture as inferred at compile time: shapes in TorchSharp order, without the batch.</summary>
+        /// <summary>The architecture as inferred at compile time: shapes in TorchSharp order, without the batch; layers inside blocks by their path (<c>residual1.conv1</c>), children before the block, as <c>ForwardTrace</c> computes them.</summary>
         public static global::LayerDsl.ModelInfo Info { get; } = new global::LayerDsl.ModelInfo(
             "DropoutAndBatchNorm",
             new long[] { 4L, 8L, 8L },
@@ -97,12 +97,12 @@ namespace Demo
         public global::TorchSharp.torch.Tensor ForwardLogits(global::TorchSharp.torch.Tensor input)
             => forward(input);
 
-        /// <summary>Runs the model and returns every layer's output in layer order; the caller owns the tensors.</summary>
+        /// <summary>Runs the model and returns the output of every layer, including those inside blocks, in the order of <see cref="Info"/>'s layers (the order they are computed); the caller owns the tensors.</summary>
         public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> ForwardTrace(global::TorchSharp.torch.Tensor input)
         {
             global::LayerDsl.ShapeGuard.CheckInput(input, "DropoutAndBatchNorm", Info.InputShape);
             using var scope = global::TorchSharp.torch.NewDisposeScope();
-            var outputs = new global::System.Collections.Generic.List<global::TorchSharp.torch.Tensor>(5);
+            var outputs = new global::System.Collections.Generic.List<global::TorchSharp.torch.Tensor>();
             var x = input;
             // batchNorm1: BatchNorm -> [-1, 4, 8, 8]
             x = batchNorm1.call(x);

@@ -30,7 +30,7 @@ namespace Demo
         /// <summary>The layer table (layer, output shape, parameters) as inferred at compile time.</summary>
         public const string Summary = "Model: MaskedConvNet\n____________________________________________________________________________________\nLayer (type)                                               Output shape      Param #\n====================================================================================\ninput (Input)                                              [-1, 1, 28, 28]         0\nmaskedConv1 (MaskedConv(5, 32): 32 filters, 5 × 5 kernel)  [-1, 32, 24, 24]    1,450\nflatten1 (Flatten)                                         [-1, 18432]             0\ndense1 (Dense(10, Activation = Softmax))                   [-1, 10]          184,330\n====================================================================================\nTotal params: 185,780\nInput: [-1, 1, 28, 28] (batch, channels, height, width); output: [-1, 10] (softmax probabilities; ForwardLogits gives logits)\n";
 
-        /// <summary>The architecture as inferred at compile time: shapes in TorchSharp order, without the batch.</summary>
+        /// <summary>The architecture as inferred at compile time: shapes in TorchSharp order, without the batch; layers inside blocks by their path (<c>residual1.conv1</c>), children before the block, as <c>ForwardTrace</c> computes them.</summary>
         public static global::LayerDsl.ModelInfo Info { get; } = new global::LayerDsl.ModelInfo(
             "MaskedConvNet",
             new long[] { 1L, 28L, 28L },
@@ -91,12 +91,12 @@ namespace Demo
             return x.MoveToOuterDisposeScope();
         }
 
-        /// <summary>Runs the model and returns every layer's output in layer order; the caller owns the tensors.</summary>
+        /// <summary>Runs the model and returns the output of every layer, including those inside blocks, in the order of <see cref="Info"/>'s layers (the order they are computed); the caller owns the tensors.</summary>
         public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> ForwardTrace(global::TorchSharp.torch.Tensor input)
         {
             global::LayerDsl.ShapeGuard.CheckInput(input, "MaskedConvNet", Info.InputShape);
             using var scope = global::TorchSharp.torch.NewDisposeScope();
-            var outputs = new global::System.Collections.Generic.List<global::TorchSharp.torch.Tensor>(3);
+            var outputs = new global::System.Collections.Generic.List<global::TorchSharp.torch.Tensor>();
             var x = input;
             // maskedConv1: MaskedConv(5, 32) -> [-1, 32, 24, 24]
             x = maskedConv1.call(x);

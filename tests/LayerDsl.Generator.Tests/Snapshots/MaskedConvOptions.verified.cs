@@ -29,7 +29,7 @@ namespace Demo
         /// <summary>The layer table (layer, output shape, parameters) as inferred at compile time.</summary>
         public const string Summary = "Model: MaskedConvOptions\n_____________________________________________________________________________________________________________________________________________________________________________\nLayer (type)                                                                                                                                         Output shape     Param #\n=============================================================================================================================================================================\ninput (Input)                                                                                                                                        [-1, 3, 16, 12]        0\nmaskedConv1 (MaskedConv(3, 8, Stride = 2, Padding = Same, MaskActivation = Sigmoid, Activation = Sigmoid, UseBias = true): 8 filters, 3 × 3 kernel)  [-1, 8, 8, 6]        476\nflatten1 (Flatten)                                                                                                                                   [-1, 384]              0\n=============================================================================================================================================================================\nTotal params: 476\nInput: [-1, 3, 16, 12] (batch, channels, height, width); output: [-1, 384]\n";
 
-        /// <summary>The architecture as inferred at compile time: shapes in TorchSharp order, without the batch.</summary>
+        /// <summary>The architecture as inferred at compile time: shapes in TorchSharp order, without the batch; layers inside blocks by their path (<c>residual1.conv1</c>), children before the block, as <c>ForwardTrace</c> computes them.</summary>
         public static global::LayerDsl.ModelInfo Info { get; } = new global::LayerDsl.ModelInfo(
             "MaskedConvOptions",
             new long[] { 3L, 16L, 12L },
@@ -81,12 +81,12 @@ namespace Demo
         public global::TorchSharp.torch.Tensor ForwardLogits(global::TorchSharp.torch.Tensor input)
             => forward(input);
 
-        /// <summary>Runs the model and returns every layer's output in layer order; the caller owns the tensors.</summary>
+        /// <summary>Runs the model and returns the output of every layer, including those inside blocks, in the order of <see cref="Info"/>'s layers (the order they are computed); the caller owns the tensors.</summary>
         public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> ForwardTrace(global::TorchSharp.torch.Tensor input)
         {
             global::LayerDsl.ShapeGuard.CheckInput(input, "MaskedConvOptions", Info.InputShape);
             using var scope = global::TorchSharp.torch.NewDisposeScope();
-            var outputs = new global::System.Collections.Generic.List<global::TorchSharp.torch.Tensor>(2);
+            var outputs = new global::System.Collections.Generic.List<global::TorchSharp.torch.Tensor>();
             var x = input;
             // maskedConv1: MaskedConv(3, 8, Stride = 2, Padding = Same, MaskActivation = Sigmoid, Activation = Sigmoid, UseBias = true) -> [-1, 8, 8, 6]
             x = global::TorchSharp.torch.nn.functional.pad(x, new long[] { 0, 1, 0, 1 });

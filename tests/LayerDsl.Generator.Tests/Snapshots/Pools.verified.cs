@@ -30,7 +30,7 @@ namespace Demo
         /// <summary>The layer table (layer, output shape, parameters) as inferred at compile time.</summary>
         public const string Summary = "Model: Pools\n_____________________________________________________________\nLayer (type)                         Output shape     Param #\n=============================================================\ninput (Input)                        [-1, 2, 32, 32]        0\nmaxPool1 (MaxPool2D(2))              [-1, 2, 16, 16]        0\navgPool1 (AvgPool2D(3, Stride = 1))  [-1, 2, 14, 14]        0\nmaxPool2 (MaxPool2D(2, Stride = 3))  [-1, 2, 5, 5]          0\n=============================================================\nTotal params: 0\nInput: [-1, 2, 32, 32] (batch, channels, height, width); output: [-1, 2, 5, 5]\n";
 
-        /// <summary>The architecture as inferred at compile time: shapes in TorchSharp order, without the batch.</summary>
+        /// <summary>The architecture as inferred at compile time: shapes in TorchSharp order, without the batch; layers inside blocks by their path (<c>residual1.conv1</c>), children before the block, as <c>ForwardTrace</c> computes them.</summary>
         public static global::LayerDsl.ModelInfo Info { get; } = new global::LayerDsl.ModelInfo(
             "Pools",
             new long[] { 2L, 32L, 32L },
@@ -81,12 +81,12 @@ namespace Demo
         public global::TorchSharp.torch.Tensor ForwardLogits(global::TorchSharp.torch.Tensor input)
             => forward(input);
 
-        /// <summary>Runs the model and returns every layer's output in layer order; the caller owns the tensors.</summary>
+        /// <summary>Runs the model and returns the output of every layer, including those inside blocks, in the order of <see cref="Info"/>'s layers (the order they are computed); the caller owns the tensors.</summary>
         public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> ForwardTrace(global::TorchSharp.torch.Tensor input)
         {
             global::LayerDsl.ShapeGuard.CheckInput(input, "Pools", Info.InputShape);
             using var scope = global::TorchSharp.torch.NewDisposeScope();
-            var outputs = new global::System.Collections.Generic.List<global::TorchSharp.torch.Tensor>(3);
+            var outputs = new global::System.Collections.Generic.List<global::TorchSharp.torch.Tensor>();
             var x = input;
             // maxPool1: MaxPool2D(2) -> [-1, 2, 16, 16]
             x = global::TorchSharp.torch.nn.functional.max_pool2d(x, 2L, stride: 2L);

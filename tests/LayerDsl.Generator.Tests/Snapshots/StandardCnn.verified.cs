@@ -30,7 +30,7 @@ namespace Demo
         /// <summary>The layer table (layer, output shape, parameters) as inferred at compile time.</summary>
         public const string Summary = "Model: StandardCnn\n_____________________________________________________________________________________________\nLayer (type)                                                        Output shape      Param #\n=============================================================================================\ninput (Input)                                                       [-1, 1, 28, 28]         0\nconv1 (Conv2D(32, 3, Activation = ReLU): 32 filters, 3 × 3 kernel)  [-1, 32, 26, 26]      320\nflatten1 (Flatten)                                                  [-1, 21632]             0\ndense1 (Dense(10, Activation = Softmax))                            [-1, 10]          216,330\n=============================================================================================\nTotal params: 216,650\nInput: [-1, 1, 28, 28] (batch, channels, height, width); output: [-1, 10] (softmax probabilities; ForwardLogits gives logits)\n";
 
-        /// <summary>The architecture as inferred at compile time: shapes in TorchSharp order, without the batch.</summary>
+        /// <summary>The architecture as inferred at compile time: shapes in TorchSharp order, without the batch; layers inside blocks by their path (<c>residual1.conv1</c>), children before the block, as <c>ForwardTrace</c> computes them.</summary>
         public static global::LayerDsl.ModelInfo Info { get; } = new global::LayerDsl.ModelInfo(
             "StandardCnn",
             new long[] { 1L, 28L, 28L },
@@ -91,12 +91,12 @@ namespace Demo
             return x.MoveToOuterDisposeScope();
         }
 
-        /// <summary>Runs the model and returns every layer's output in layer order; the caller owns the tensors.</summary>
+        /// <summary>Runs the model and returns the output of every layer, including those inside blocks, in the order of <see cref="Info"/>'s layers (the order they are computed); the caller owns the tensors.</summary>
         public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> ForwardTrace(global::TorchSharp.torch.Tensor input)
         {
             global::LayerDsl.ShapeGuard.CheckInput(input, "StandardCnn", Info.InputShape);
             using var scope = global::TorchSharp.torch.NewDisposeScope();
-            var outputs = new global::System.Collections.Generic.List<global::TorchSharp.torch.Tensor>(3);
+            var outputs = new global::System.Collections.Generic.List<global::TorchSharp.torch.Tensor>();
             var x = input;
             // conv1: Conv2D(32, 3, Activation = ReLU) -> [-1, 32, 26, 26]
             x = conv1.call(x);
