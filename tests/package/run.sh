@@ -40,7 +40,7 @@ nupkg="$work/feed/LayerDsl.$version.nupkg"
 [[ -f "$nupkg" ]] || fail "no $nupkg"
 contents="$(unzip -Z1 "$nupkg")"
 for entry in lib/net10.0/LayerDsl.Runtime.dll analyzers/dotnet/cs/LayerDsl.Generator.dll analyzers/dotnet/cs/LayerDsl.CodeFixes.dll \
-  buildTransitive/LayerDsl.targets buildTransitive/libstdcxx_compat.cpp README.md; do
+  buildTransitive/LayerDsl.targets README.md; do
   grep -qx "$entry" <<<"$contents" || fail "$entry is not in the package"
 done
 unzip -p "$nupkg" LayerDsl.nuspec | grep -q '<dependency id="TorchSharp-cpu"' || fail "TorchSharp-cpu is not a dependency"
