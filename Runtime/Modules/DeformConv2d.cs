@@ -33,11 +33,10 @@ namespace LayerDsl.Modules;
 /// to zero, predicts the mask through a sigmoid, so every tap starts at weight 0.5, as DCNv2's reference code does.
 /// </para>
 /// <para>
-/// The computation is vectorised: one gather of the four neighbours of every sample from the zero-padded input,
-/// a weighted sum giving the deformed im2col columns, and one matrix product with the filter bank. Its gradients
-/// are autograd's, and equal torchvision's, including the one-sided derivative with respect to an offset at an
-/// integer sampling position (where bilinear interpolation has a kink): both take the derivative towards larger
-/// coordinates.
+/// The computation is vectorised: one <c>grid_sample</c> call samples every tap of every output position (the
+/// deformed im2col columns), one broadcast multiply applies the mask and one matrix product the filter bank. The
+/// gradients are autograd's and equal torchvision's, including at integer sampling positions, where bilinear
+/// interpolation has a kink and both take the derivative towards larger coordinates.
 /// </para>
 /// State-dict keys: <c>offset.weight</c>, <c>offset.bias</c>, with modulation <c>mask.weight</c> and
 /// <c>mask.bias</c>, then <c>weight</c> and, with a bias, <c>bias</c> (named and shaped as torchvision's own
@@ -302,44 +301,45 @@ public sealed class DeformConv2d : nn.Module<Tensor, Tensor>
         Tensor y = (rowY + tapY) + displacement.select(3, 0);
         Tensor x = (colX + tapX) + displacement.select(3, 1);
 
-        // Bilinear interpolation from the zero-padded input: the four neighbours of (y, x) are the pixels at rows
-        // floor(y) and floor(y) + 1 and columns floor(x) and floor(x) + 1. Rows -1 and H (columns -1 and W) are the
-        // zero border; clamping a neighbour further out onto it reads a zero, so samples at or beyond one pixel
-        // outside the image are zero, and every derivative that involves them is zero too.
-        Tensor y0 = y.detach().floor();
-        Tensor x0 = x.detach().floor();
-        Tensor ly = y - y0, lx = x - x0;
-        Tensor hy = 1 - ly, hx = 1 - lx;
-        Tensor rowLow = y0.clamp(-2, h).to_type(ScalarType.Int64);
-        Tensor colLow = x0.clamp(-2, w).to_type(ScalarType.Int64);
-        Tensor top = rowLow.clamp_min(-1).add_(1).mul_(w + 2);
-        Tensor bottom = rowLow.add(1).clamp_max(h).add_(1).mul_(w + 2);
-        Tensor left = colLow.clamp_min(-1).add_(1);
-        Tensor right = colLow.add(1).clamp_max(w).add_(1);
-
-        // [N, G, 4, k, L]: flat indices into the padded image and their bilinear weights (times the mask).
-        Tensor index = stack(new[] { top + left, top + right, bottom + left, bottom + right }, 2);
-        Tensor corners = stack(new[] { hy * hx, hy * lx, ly * hx, ly * lx }, 2);
+        // Bilinear sampling, zero outside the image, of all k * L points of every channel at once: grid_sample over
+        // [N * G, C / G, H, W] with a grid of [N * G, k, L] points gives the deformed im2col columns [N, C, k, L].
+        // grid_sample (align_corners = false) takes normalised coordinates, (2 p + 1) / size - 1 for pixel
+        // coordinate p, and maps them back. The input is first padded with zeros at the bottom and right to
+        // power-of-two sizes, which changes no sample (it reads zeros there either way) but makes both mappings exact
+        // for integer and half-integer p, so a sample at an integer position, as every one is at the zero-offset
+        // start, stays exactly on it and takes the same one-sided derivative as torchvision.
+        long paddedH = NextPowerOfTwo(h), paddedW = NextPowerOfTwo(w);
+        Tensor image = paddedH == h && paddedW == w
+            ? input
+            : nn.functional.pad(input, new long[] { 0, paddedW - w, 0, paddedH - h });
+        Tensor grid = stack(new[]
+        {
+            x.mul(2.0 / paddedW).add(1.0 / paddedW - 1),
+            y.mul(2.0 / paddedH).add(1.0 / paddedH - 1),
+        }, -1).view(n * offsetGroups, taps, positions, 2);
+        Tensor columns = nn.functional.grid_sample(
+                image.reshape(n * offsetGroups, channelsPerOffsetGroup, paddedH, paddedW), grid,
+                GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false)
+            .view(n, offsetGroups, channelsPerOffsetGroup, taps, positions);
         if (mask is not null)
-            corners = corners * mask.reshape(n, offsetGroups, 1, taps, positions);
-
-        // One gather of all four neighbours of every sample, for every channel of its offset group:
-        // [N, G, C / G, 4 * k * L] -> weighted sum over the neighbours -> columns [N, C, k, L].
-        Tensor padded = nn.functional.pad(input, new long[] { 1, 1, 1, 1 })
-            .view(n, offsetGroups, channelsPerOffsetGroup, (h + 2) * (w + 2));
-        Tensor gathered = padded.gather(3, index.view(n, offsetGroups, 1, 4 * taps * positions)
-                .expand(n, offsetGroups, channelsPerOffsetGroup, 4 * taps * positions))
-            .view(n, offsetGroups, channelsPerOffsetGroup, 4, taps, positions);
-        Tensor columns = (gathered * corners.unsqueeze(2)).sum(3);
+            columns = columns * mask.reshape(n, offsetGroups, 1, taps, positions);
 
         // [groups, F / groups, C / groups * k] x [N, groups, C / groups * k, L] -> [N, F, H', W']
-        Tensor output = weight.view(groups, f / groups, cPerGroup * taps)
+        Tensor output = weight.reshape(groups, f / groups, cPerGroup * taps)
             .matmul(columns.view(n, groups, cPerGroup * taps, positions))
             .view(n, f, outH, outW);
         if (bias is not null)
-            output = output + bias.view(f, 1, 1);
+            output = output + bias.reshape(f, 1, 1);
 
         return output.MoveToOuterDisposeScope();
+    }
+
+    private static long NextPowerOfTwo(long size)
+    {
+        long power = 1;
+        while (power < size)
+            power *= 2;
+        return power;
     }
 
     private static long OutputSize(long size, long kernel, long stride, long padding, long dilation) =>
