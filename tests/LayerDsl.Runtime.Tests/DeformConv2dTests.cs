@@ -182,6 +182,35 @@ public sealed class DeformConv2dTests
         Assert.Equal((9 + 2 * pw - dw * (kw - 1) - 1) / sw + 1, actual.shape[3]);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void LayerSamplesWhereItsOffsetBranchPointsAndWeighsByItsMaskBranch(bool modulated)
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(23);
+        using var layer = new DeformConv2d(4, 5, (3, 2), (2, 1), (1, 1), (1, 2), offsetGroups: 2, modulated: modulated,
+            activation: Activation.ReLU);
+        layer.to(ScalarType.Float64);
+        var p = layer.named_parameters().ToDictionary(np => np.name, np => (Tensor)np.parameter);
+        using (no_grad())
+        {
+            // Offsets of a few pixels and a mask away from 0.5, so that every branch matters.
+            foreach (var key in p.Keys.Where(key => key.StartsWith("offset.", StringComparison.Ordinal) || key.StartsWith("mask.", StringComparison.Ordinal)))
+                p[key].copy_(randn(p[key].shape, ScalarType.Float64, generator: generator) * 0.7);
+        }
+        var x = randn(new long[] { 2, 4, 9, 8 }, ScalarType.Float64, generator: generator);
+
+        var offset = nn.functional.conv2d(x, p["offset.weight"], p["offset.bias"], strides: new long[] { 2, 1 }, padding: new long[] { 1, 1 }, dilation: new long[] { 1, 2 });
+        var mask = modulated
+            ? nn.functional.conv2d(x, p["mask.weight"], p["mask.bias"], strides: new long[] { 2, 1 }, padding: new long[] { 1, 1 }, dilation: new long[] { 1, 2 }).sigmoid()
+            : null;
+        var expected = nn.functional.relu(DeformConv2d.Apply(x, offset, p["weight"], p["bias"], (2, 1), (1, 1), (1, 2), mask));
+
+        Assert.True(offset.abs().max().item<double>() > 1, "the offsets should move samples by more than a pixel");
+        AssertClose(expected, layer.call(x), "output");
+    }
+
     [Fact]
     public void TheOffsetAndMaskBranchesLearnFromTheirZeroStart()
     {
