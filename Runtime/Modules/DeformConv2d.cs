@@ -287,19 +287,6 @@ public sealed class DeformConv2d : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
 
         long channelsPerOffsetGroup = c / offsetGroups;
-        var options = (dtype: input.dtype, device: input.device);
-
-        // The regular sampling grid, [k, L]: tap (i, j) of output position (oy, ox) sits at
-        // (oy * sh - ph + i * dh, ox * sw - pw + j * dw). Integers, exact in any floating type.
-        Tensor tapY = arange(kh, options.dtype, options.device).repeat_interleave(kw).mul(dh).view(taps, 1);
-        Tensor tapX = arange(kw, options.dtype, options.device).repeat(kh).mul(dw).view(taps, 1);
-        Tensor rowY = arange(outH, options.dtype, options.device).mul(sh).sub(ph).repeat_interleave(outW).view(1, positions);
-        Tensor colX = arange(outW, options.dtype, options.device).mul(sw).sub(pw).repeat(outH).view(1, positions);
-
-        // Sampling coordinates [N, G, k, L]: the regular grid plus the offsets (Δy in the even, Δx in the odd channels).
-        Tensor displacement = offset.reshape(n, offsetGroups, taps, 2, positions);
-        Tensor y = (rowY + tapY) + displacement.select(3, 0);
-        Tensor x = (colX + tapX) + displacement.select(3, 1);
 
         // Bilinear sampling, zero outside the image, of all k * L points of every channel at once: grid_sample over
         // [N * G, C / G, H, W] with a grid of [N * G, k, L] points gives the deformed im2col columns [N, C, k, L].
@@ -312,10 +299,24 @@ public sealed class DeformConv2d : nn.Module<Tensor, Tensor>
         Tensor image = paddedH == h && paddedW == w
             ? input
             : nn.functional.pad(input, new long[] { 0, paddedW - w, 0, paddedH - h });
+
+        // The regular sampling grid, [k, L]: tap (i, j) of output position (oy, ox) sits at pixel
+        // (oy * sh - ph + i * dh, ox * sw - pw + j * dw), an integer, whose normalised coordinate is exact.
+        var (dtype, device) = (input.dtype, input.device);
+        Tensor tapY = arange(kh, dtype, device).repeat_interleave(kw).mul(dh).view(taps, 1);
+        Tensor tapX = arange(kw, dtype, device).repeat(kh).mul(dw).view(taps, 1);
+        Tensor rowY = arange(outH, dtype, device).mul(sh).sub(ph).repeat_interleave(outW).view(1, positions);
+        Tensor colX = arange(outW, dtype, device).mul(sw).sub(pw).repeat(outH).view(1, positions);
+        Tensor gridY = (rowY + tapY).mul(2.0 / paddedH).add(1.0 / paddedH - 1);
+        Tensor gridX = (colX + tapX).mul(2.0 / paddedW).add(1.0 / paddedW - 1);
+
+        // Plus the offsets (Δy in the even, Δx in the odd channels), normalised by the same exact power-of-two
+        // scale: the grid [N * G, k, L, 2] of (x, y) points grid_sample expects.
+        Tensor displacement = offset.reshape(n, offsetGroups, taps, 2, positions);
         Tensor grid = stack(new[]
         {
-            x.mul(2.0 / paddedW).add(1.0 / paddedW - 1),
-            y.mul(2.0 / paddedH).add(1.0 / paddedH - 1),
+            gridX.add(displacement.select(3, 1), alpha: 2.0 / paddedW),
+            gridY.add(displacement.select(3, 0), alpha: 2.0 / paddedH),
         }, -1).view(n * offsetGroups, taps, positions, 2);
         Tensor columns = nn.functional.grid_sample(
                 image.reshape(n * offsetGroups, channelsPerOffsetGroup, paddedH, paddedW), grid,
