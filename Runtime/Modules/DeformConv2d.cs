@@ -11,7 +11,7 @@ namespace LayerDsl.Modules;
 /// <c>ops.deform_conv2d</c>.
 /// </summary>
 /// <remarks>
-/// For an input <c>x</c> of shape [N, C, H, W], a kernel of kh x kw taps, stride (sh, sw), zero padding (ph, pw),
+/// For an input of shape [N, C, H, W], a kernel of kh x kw taps, stride (sh, sw), zero padding (ph, pw),
 /// dilation (dh, dw) and G offset groups, output position (oy, ox) and tap k = i * kw + j (i &lt; kh, j &lt; kw)
 /// sample channel c, of offset group g = c / (C / G), at
 /// <code>
@@ -19,11 +19,11 @@ namespace LayerDsl.Modules;
 /// x = ox * sw - pw + j * dw + offset[n, 2 * (g * kh * kw + k) + 1, oy, ox]
 /// </code>
 /// by bilinear interpolation between the four pixels around (y, x), a pixel outside the image counting as zero
-/// (so a sample at or beyond one pixel outside the image, y &lt;= -1 or y &gt;= H, is zero). The sampled value is
+/// (so a sample at or beyond one pixel outside the image, y &lt;= -1, y &gt;= H, x &lt;= -1 or x &gt;= W, is zero). The sampled value is
 /// multiplied by <c>mask[n, g * kh * kw + k, oy, ox]</c> when there is a mask, and the samples are combined by the
 /// filter bank <c>weight</c> [F, C / groups, kh, kw] exactly as a convolution combines its taps, plus <c>bias</c>:
 /// <code>
-/// out[n, f, oy, ox] = bias[f] + sum over c, i, j of weight[f, c, i, j] * mask * bilinear(x[n, c], y, x)
+/// out[n, f, oy, ox] = bias[f] + sum over c, i, j of weight[f, c, i, j] * mask * bilinear(input[n, c], y, x)
 /// </code>
 /// The output size is that of the convolution: <c>H' = floor((H + 2 ph - dh (kh - 1) - 1) / sh) + 1</c>, likewise W'.
 /// <para>

@@ -67,25 +67,24 @@ public sealed class DeformConv2dTests
     [Fact]
     public void FixturesSampleExactlyOnAndBeyondTheBorders()
     {
-        // The sampling rows of the border cases, computed from the fixture's own offsets: some land exactly on the
+        // The sampling rows of the border cases, computed from the fixtures' own offsets: some land exactly on the
         // zero rows -1 and H, on the first and last rows, strictly within one pixel outside, and further out.
-        using var scope = NewDisposeScope();
-        var rows = new List<double>();
-        long height = 0;
-        foreach (var fixture in DeformConvFixtures.Names.Select(DeformConvFixtures.Get).Where(c => c.Name.StartsWith("borders", StringComparison.Ordinal)))
+        var borderCases = DeformConvFixtures.Names.Where(name => name.StartsWith("borders", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(borderCases);
+        foreach (var fixture in borderCases.Select(DeformConvFixtures.Get))
         {
             var offset = fixture.Tensors["offset"];
             var weight = fixture.Tensors["weight"];
             long kh = weight.Shape[2], kw = weight.Shape[3], outH = offset.Shape[2], outW = offset.Shape[3];
-            height = fixture.Tensors["input"].Shape[2];
+            long height = fixture.Tensors["input"].Shape[2];
+            var rows = new List<double>();
             for (long index = 0; index < offset.Data.Length; index++)
             {
-                long ox = index % outW, oy = index / outW % outH, channel = index / (outW * outH) % offset.Shape[1];
+                long oy = index / outW % outH, channel = index / (outW * outH) % offset.Shape[1];
                 if (channel % 2 != 0)
-                    continue;
+                    continue; // a horizontal displacement
                 long i = channel / 2 % (kh * kw) / kw;
-                double y = oy * fixture.Stride.Height - fixture.Padding.Height + i * fixture.Dilation.Height + offset.Data[index];
-                rows.Add(y);
+                rows.Add(oy * fixture.Stride.Height - fixture.Padding.Height + i * fixture.Dilation.Height + offset.Data[index]);
             }
 
             Assert.Contains(rows, y => y == -1);
@@ -96,7 +95,6 @@ public sealed class DeformConv2dTests
             Assert.Contains(rows, y => y > height - 1 && y < height);
             Assert.Contains(rows, y => y < -1);
             Assert.Contains(rows, y => y > height);
-            rows.Clear();
         }
     }
 
