@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The LayerDsl package as a new user meets it: pack into a local folder feed, create a console project outside the
-# solution, `dotnet add package LayerDsl` from that feed, declare the origin's broken model and check that the build
-# fails with LDSL0013 on the right line (once), then fix it, build (warnings as errors), run a forward pass and print
-# the summary.
+# solution, `dotnet add package LayerDsl` from that feed. Without a libtorch backend the project still builds as a
+# class library, and as an application fails with LAYERDSL0005 naming the backend to add; add it
+# (`dotnet add package TorchSharp-cpu`), declare the origin's broken model and check that the build fails with
+# LDSL0013 on the right line (once) in every build mode (plain, RunAnalyzers=false, RunAnalyzersDuringBuild=false),
+# then fix it, build (warnings as errors), run a forward pass and print the summary, publish and run the published
+# app. Every dotnet command of the consumer runs with a PATH holding only `dotnet`: no patchelf, g++, gcc or cc.
 #
 #   bash tests/package/run.sh
 #
@@ -31,7 +34,7 @@ fail() {
   exit 1
 }
 
-step() { echo "== package test: $*"; }
+step() { echo "== package test: [${SECONDS}s] $*"; }
 
 step "pack LayerDsl $version"
 dotnet pack "$repo/Runtime/LayerDsl.Runtime.csproj" -c Release -o "$work/feed" -p:Version="$version" -nologo -v q >"$work/pack.log" 2>&1 \
@@ -40,10 +43,23 @@ nupkg="$work/feed/LayerDsl.$version.nupkg"
 [[ -f "$nupkg" ]] || fail "no $nupkg"
 contents="$(unzip -Z1 "$nupkg")"
 for entry in lib/net10.0/LayerDsl.Runtime.dll analyzers/dotnet/cs/LayerDsl.Generator.dll analyzers/dotnet/cs/LayerDsl.CodeFixes.dll \
-  buildTransitive/LayerDsl.targets buildTransitive/libstdcxx_compat.cpp README.md; do
+  buildTransitive/LayerDsl.targets README.md; do
   grep -qx "$entry" <<<"$contents" || fail "$entry is not in the package"
 done
-unzip -p "$nupkg" LayerDsl.nuspec | grep -q '<dependency id="TorchSharp-cpu"' || fail "TorchSharp-cpu is not a dependency"
+if grep -E '\.(c|cpp|so)$' <<<"$contents"; then fail "the package ships native code or its sources"; fi
+# Like TorchVision: the managed TorchSharp only; the application picks the libtorch backend.
+nuspec="$(unzip -p "$nupkg" LayerDsl.nuspec)"
+grep -qE '<dependency id="TorchSharp" version="[^"]+"' <<<"$nuspec" || { echo "$nuspec"; fail "TorchSharp is not a dependency"; }
+if grep -qiE '<dependency id="(TorchSharp-cpu|TorchSharp-cuda|libtorch)' <<<"$nuspec"; then echo "$nuspec"; fail "the package depends on a libtorch backend"; fi
+
+# The consumer's dotnet commands see this PATH only: the native set-up must need no compiler and no patchelf.
+tools="$work/path"
+mkdir -p "$tools"
+ln -s "$(command -v dotnet)" "$tools/dotnet"
+for tool in patchelf g++ gcc cc; do
+  if PATH="$tools" command -v "$tool" >/dev/null; then fail "$tool is on the consumer's PATH ($tools)"; fi
+done
+consumer_dotnet() { PATH="$tools" dotnet "$@"; }
 
 step "create a console project outside the solution"
 consumer="$work/consumer"
@@ -57,13 +73,28 @@ cat >nuget.config <<XML
   </packageSources>
 </configuration>
 XML
-dotnet new console --name Consumer --output . --framework net10.0 --no-restore >"$work/new.log" 2>&1 || { cat "$work/new.log"; fail "dotnet new console"; }
+consumer_dotnet new console --name Consumer --output . --framework net10.0 --no-restore >"$work/new.log" 2>&1 || { cat "$work/new.log"; fail "dotnet new console"; }
 # What a careful user has: nullable, warnings as errors, and the generated files on disk.
 sed -i 's|<Nullable>enable</Nullable>|<Nullable>enable</Nullable>\n    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>\n    <EmitCompilerGeneratedFiles>true</EmitCompilerGeneratedFiles>|' Consumer.csproj
 grep -q TreatWarningsAsErrors Consumer.csproj || fail "could not set TreatWarningsAsErrors"
 
 step "dotnet add package LayerDsl --version $version"
-dotnet add package LayerDsl --version "$version" >"$work/add.log" 2>&1 || { cat "$work/add.log"; fail "dotnet add package"; }
+consumer_dotnet add package LayerDsl --version "$version" >"$work/add.log" 2>&1 || { cat "$work/add.log"; fail "dotnet add package LayerDsl"; }
+
+cat >Model.cs <<'CS'
+using LayerDsl;
+
+[Input(28, 28, 1)]
+[MaskedConv(5, 32)]
+[Dense(10)]
+public partial class MaskedConvNet
+{
+}
+CS
+rm Program.cs
+
+step "no backend: a class library that declares a model builds"
+consumer_dotnet build -nologo -p:OutputType=Library >"$work/build-library.log" 2>&1 || { cat "$work/build-library.log"; fail "the class library does not build without a backend"; }
 
 cat >Program.cs <<'CS'
 using System;
@@ -75,35 +106,65 @@ using var output = model.forward(input);
 Console.WriteLine($"forward: [{string.Join(", ", input.shape)}] -> [{string.Join(", ", output.shape)}]");
 Console.WriteLine(MaskedConvNet.Summary);
 CS
-# The origin's model: Dense pinned to the 28 x 28 x 1 = 784 input features instead of MaskedConv's 18432.
-cat >Model.cs <<'CS'
-using LayerDsl;
 
-[Input(28, 28, 1)]
-[MaskedConv(5, 32)]
-[Dense(10, InFeatures = 784)]
-public partial class MaskedConvNet
-{
-}
-CS
-
-step "build the broken model: expect LDSL0013 at Model.cs(5,12)"
-if dotnet build -nologo >"$work/build-broken.log" 2>&1; then
-  cat "$work/build-broken.log"
-  fail "the broken model built"
+step "no backend: the application fails with LAYERDSL0005"
+if consumer_dotnet build -nologo >"$work/build-no-backend.log" 2>&1; then
+  cat "$work/build-no-backend.log"
+  fail "the application built without a libtorch backend"
 fi
-sed "s|$work|<tmp>|g" "$work/build-broken.log"
-# The console logger repeats each error in its closing summary; the counts there are the build's own.
-grep -qE '^ +0 Warning\(s\)$' "$work/build-broken.log" || fail "expected no warnings"
-grep -qE '^ +1 Error\(s\)$' "$work/build-broken.log" || fail "expected exactly one error (LDSL0013 once)"
-errors="$(grep -E ': (error|warning) ' "$work/build-broken.log" | sort -u)"
+errors="$(grep -E ': error ' "$work/build-no-backend.log" | sort -u)"
+[[ "$(wc -l <<<"$errors")" == 1 ]] || { cat "$work/build-no-backend.log"; fail "expected one distinct error"; }
+grep -q 'Consumer.csproj : error LAYERDSL0005: ' <<<"$errors" || { cat "$work/build-no-backend.log"; fail "no LAYERDSL0005 on Consumer.csproj"; }
+sed "s|$work|<tmp>|g; s| \[<tmp>/consumer/Consumer.csproj\]$||" <<<"$errors"
+# The message's own command, verbatim.
+add_backend="$(grep -oE 'dotnet add package TorchSharp-cpu --version [^` ]+' <<<"$errors" | head -n 1)"
+[[ -n "$add_backend" ]] || fail "LAYERDSL0005 does not say: dotnet add package TorchSharp-cpu --version ..."
+
+step "$add_backend"
+# shellcheck disable=SC2086 # the command as the message prints it
+consumer_dotnet ${add_backend#dotnet } >"$work/add-backend.log" 2>&1 || { cat "$work/add-backend.log"; fail "$add_backend"; }
+
+# The origin's model: Dense pinned to the 28 x 28 x 1 = 784 input features instead of MaskedConv's 18432.
+sed -i 's|\[Dense(10)\]|[Dense(10, InFeatures = 784)]|' Model.cs
+grep -q 'InFeatures = 784' Model.cs || fail "could not break the model"
+
+# The build's own counts (the console logger repeats each error in its closing summary) and the one distinct error.
 expected='/consumer/Model\.cs\(5,12\): error LDSL0013: Dense\(10, InFeatures = 784\) is pinned to InFeatures = 784, but its input has 18432 features \(24 × 24 × 32 = 18432 from MaskedConv\(5, 32\)\); remove InFeatures or set it to 18432'
-[[ "$(wc -l <<<"$errors")" == 1 ]] || fail "expected one distinct error"
-grep -qE "$expected" <<<"$errors" || fail "LDSL0013 is not at Model.cs(5,12) or does not name 784 and 18432"
+check_broken() {
+  local log="$1" errors
+  grep -qE '^ +0 Warning\(s\)$' "$log" || { echo "expected no warnings"; return 1; }
+  grep -qE '^ +1 Error\(s\)$' "$log" || { echo "expected exactly one error (LDSL0013 once)"; return 1; }
+  errors="$(grep -E ': (error|warning) ' "$log" | sort -u)"
+  [[ "$(wc -l <<<"$errors")" == 1 ]] || { echo "expected one distinct error"; return 1; }
+  grep -qE "$expected" <<<"$errors" || { echo "LDSL0013 is not at Model.cs(5,12) or does not name 784 and 18432"; return 1; }
+}
+
+# Every build mode must stop on the broken model; a failing mode is reported at the end, after the other checks.
+failed_modes=()
+for mode in "" "-p:RunAnalyzers=false" "-p:RunAnalyzersDuringBuild=false"; do
+  name="dotnet build${mode:+ $mode}"
+  log="$work/build-broken${mode:+-${mode#-p:}}.log"
+  step "build the broken model ($name): expect LDSL0013 at Model.cs(5,12)"
+  status=0
+  touch Model.cs # compile afresh: an earlier mode that let the broken model through left an up-to-date output
+  consumer_dotnet build -nologo ${mode:+"$mode"} >"$log" 2>&1 || status=$?
+  if ((status == 0)); then
+    reason="the broken model built"
+  else
+    reason="$(check_broken "$log")" && reason=""
+  fi
+  if [[ -n "$reason" ]]; then
+    sed "s|$work|<tmp>|g" "$log"
+    echo "package test: $name: $reason" >&2
+    failed_modes+=("$name")
+  elif [[ -z "$mode" ]]; then
+    grep -E ': error ' "$log" | sort -u | sed "s|$work|<tmp>|g"
+  fi
+done
 
 step "fix it (remove the InFeatures pin) and build with warnings as errors"
 sed -i 's|\[Dense(10, InFeatures = 784)\]|[Dense(10)]|' Model.cs
-dotnet build -nologo >"$work/build-fixed.log" 2>&1 || { cat "$work/build-fixed.log"; fail "the fixed model does not build"; }
+consumer_dotnet build -nologo >"$work/build-fixed.log" 2>&1 || { cat "$work/build-fixed.log"; fail "the fixed model does not build"; }
 if grep -qE ': (error|warning) ' "$work/build-fixed.log"; then
   cat "$work/build-fixed.log"
   fail "the fixed build has warnings"
@@ -117,7 +178,7 @@ grep -q "^// Generated by LayerDsl.Generator " <<<"$header" || fail "generated f
 grep -qx '#nullable enable' <<<"$header" || fail "generated file lacks #nullable enable"
 
 step "run: forward pass on [128, 1, 28, 28]"
-dotnet run --no-build >"$work/run.log" 2>&1 || { cat "$work/run.log"; fail "dotnet run"; }
+consumer_dotnet run --no-build >"$work/run.log" 2>&1 || { cat "$work/run.log"; fail "dotnet run"; }
 cat "$work/run.log"
 grep -qx 'forward: \[128, 1, 28, 28\] -> \[128, 10\]' "$work/run.log" || fail "forward pass did not give [128, 10]"
 grep -qE '^maskedConv1 \(MaskedConv\(5, 32\)\) +\[-1, 32, 24, 24\] +1,450$' "$work/run.log" || fail "summary lacks the MaskedConv row"
@@ -125,9 +186,10 @@ grep -qE '^dense1 \(Dense\(10\)\) +\[-1, 10\] +184,330$' "$work/run.log" || fail
 grep -qx 'Total params: 185,780' "$work/run.log" || fail "summary total is wrong"
 
 step "dotnet publish, then run the published app"
-dotnet publish -nologo -c Release -o "$work/published" >"$work/publish.log" 2>&1 || { cat "$work/publish.log"; fail "dotnet publish"; }
-dotnet "$work/published/Consumer.dll" >"$work/published.log" 2>&1 || { cat "$work/published.log"; fail "the published app does not run"; }
+consumer_dotnet publish -nologo -c Release -o "$work/published" >"$work/publish.log" 2>&1 || { cat "$work/publish.log"; fail "dotnet publish"; }
+consumer_dotnet "$work/published/Consumer.dll" >"$work/published.log" 2>&1 || { cat "$work/published.log"; fail "the published app does not run"; }
 grep -qx 'forward: \[128, 1, 28, 28\] -> \[128, 10\]' "$work/published.log" || { cat "$work/published.log"; fail "the published app's forward pass did not give [128, 10]"; }
 echo "published app: $(head -n 1 "$work/published.log")"
 
-echo "package test: passed (LayerDsl $version)"
+((${#failed_modes[@]} == 0)) || fail "the broken model was not stopped by exactly one LDSL0013 in: $(IFS=,; echo "${failed_modes[*]}")"
+echo "package test: passed in ${SECONDS}s (LayerDsl $version)"
