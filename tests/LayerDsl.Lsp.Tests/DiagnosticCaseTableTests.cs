@@ -2,6 +2,7 @@ using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
 using LayerDsl.Lsp.Tests.Infrastructure;
+using LayerDsl.Tests.Shared;
 
 namespace LayerDsl.Lsp.Tests;
 

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
+using LayerDsl.Tests.Shared;
 
 namespace LayerDsl.Lsp.Tests.Infrastructure;
 

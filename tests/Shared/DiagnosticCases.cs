@@ -1,13 +1,15 @@
 using System.Collections.Generic;
 using System.Linq;
 
-namespace LayerDsl.Lsp.Tests;
+namespace LayerDsl.Tests.Shared;
 
 /// <summary>
-/// One model per diagnostic ID, each in a file of its own, with the diagnostic marked where an editor must show it:
-/// on the attribute or argument at fault. A new ID is one row.
+/// One model per diagnostic ID, each in a file of its own, with the diagnostic marked (Roslyn testing markup,
+/// <c>{|LDSL0013:InFeatures = 784|}</c>) where a build reports it and an editor must show it: on the attribute or
+/// argument at fault. A new ID is one row. Linked into the code-fix tests (the build's diagnostics) and the
+/// language-server test (what csharp-ls shows).
 /// </summary>
-public static class DiagnosticCases
+internal static class DiagnosticCases
 {
     /// <summary>IDs that no source can trigger, with the reason (checked against the README's list of IDs).</summary>
     public static readonly IReadOnlyDictionary<string, string> Untriggerable = new Dictionary<string, string>
