@@ -33,7 +33,6 @@ public sealed class LanguageServer : IAsyncDisposable
     private readonly JsonRpc _rpc;
     private readonly ClientTarget _target;
     private readonly ConcurrentQueue<string> _stderr = new();
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     private LanguageServer(Process process, JsonRpc rpc, ClientTarget target)
     {
@@ -110,9 +109,6 @@ public sealed class LanguageServer : IAsyncDisposable
         await rpc.NotifyWithParameterObjectAsync("initialized", new { });
         return server;
     }
-
-    /// <summary>Seconds since the server was started, for the log of what happened when.</summary>
-    public double Elapsed => _clock.Elapsed.TotalSeconds;
 
     /// <summary>Every publication for <paramref name="document"/>, oldest first.</summary>
     public IReadOnlyList<Publication> Publications(Uri document) => _target.Publications(document);
@@ -199,7 +195,7 @@ public sealed class LanguageServer : IAsyncDisposable
         }
     }
 
-    /// <summary>What the server said on stderr and through <c>window/logMessage</c>, last lines first cut, for failure messages.</summary>
+    /// <summary>What the server said through <c>window/logMessage</c> and on stderr (the last <paramref name="lines"/> of each), for failure messages.</summary>
     public string Log(int lines = 40)
     {
         var text = new StringBuilder();
@@ -226,7 +222,8 @@ public sealed class LanguageServer : IAsyncDisposable
                 using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(5));
                 await _rpc.InvokeWithCancellationAsync<JsonElement>("shutdown", null, cancellation.Token);
                 await _rpc.NotifyAsync("exit");
-                await _process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token);
+                using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await _process.WaitForExitAsync(exit.Token);
             }
         }
         catch (Exception exception) when (exception is ConnectionLostException or OperationCanceledException or RemoteInvocationException

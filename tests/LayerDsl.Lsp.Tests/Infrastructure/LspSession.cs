@@ -49,8 +49,11 @@ public sealed class LspSession : IAsyncLifetime
 
     public ConsumerProject Project => _project ?? throw new InvalidOperationException(StartFailureMessage);
 
-    /// <summary>When every opened file had diagnostics and the server had gone quiet (null when that did not happen in time).</summary>
-    public DateTimeOffset? SettledAt { get; private set; }
+    /// <summary>
+    /// Until when a test may wait for the diagnostics it expects: <see cref="Grace"/> after the session settled (or gave
+    /// up settling), the same for every test, so that failing cases do not add up their waits.
+    /// </summary>
+    public DateTimeOffset WaitDeadline { get; private set; }
 
     /// <summary>What happened when, in seconds from the start of the session, for the test output.</summary>
     public string Timeline => _timeline.ToString();
@@ -93,13 +96,14 @@ public sealed class LspSession : IAsyncLifetime
             var deadline = DateTimeOffset.UtcNow + SettleTimeout;
             if (await _server.WaitUntilSettledAsync(_documents.Values.ToList(), Quiet, deadline))
             {
-                SettledAt = DateTimeOffset.UtcNow;
                 Mark($"every file had diagnostics, then {Quiet.TotalSeconds:0} s without a publication");
             }
             else
             {
                 Mark($"not settled within {SettleTimeout.TotalSeconds:0} s; published for {_server.PublishedDocuments.Count} of {files.Count} files");
             }
+
+            WaitDeadline = DateTimeOffset.UtcNow + Grace;
         }
         catch (Exception exception)
         {
