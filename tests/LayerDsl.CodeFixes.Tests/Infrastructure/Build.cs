@@ -28,8 +28,7 @@ public sealed record BuildResult(
 /// <summary>
 /// Compiles a project in memory as <c>csc</c> does in a build: the generator, then <see cref="ModelAnalyzer"/> on the
 /// generated compilation. For what Roslyn's testing library does not show: the compiled symbols (their doc comments),
-/// the properties a diagnostic hands to its fixes, and which of generator and analyzer reported a diagnostic (the
-/// library merges equal diagnostics, so it cannot see one reported twice).
+/// the properties a diagnostic hands to its fixes, and which of generator and analyzer reported a diagnostic.
 /// </summary>
 public static class Build
 {
