@@ -1,138 +1,154 @@
-using System.Linq;
 using System.Threading.Tasks;
 using LayerDsl.CodeFixes.Tests.Infrastructure;
 
 namespace LayerDsl.CodeFixes.Tests;
 
-/// <summary>Each code fix: the source before and after, and that the fixed project builds without LayerDsl diagnostics.</summary>
+/// <summary>
+/// Each code fix on Roslyn's testing library: the diagnostics of the source before (marked), the fix's title, the
+/// source after, and that the source after builds with no diagnostic and no compiler warning; where a fix must not be
+/// offered, that it is not.
+/// </summary>
 public class CodeFixTests
 {
-    [Fact]
-    public async Task InFeaturesMismatchOffersBothFixes()
-    {
-        var offered = await FixHarness.OfferedAsync(FixHarness.CreateDocument(Sources.Origin), new InFeaturesCodeFixProvider(), "LDSL0013");
+    private const string OriginPin = "{|LDSL0013:InFeatures = 784|}";
 
-        Assert.Equal(new[] { "Use the inferred size (18432)", "Remove the InFeatures pin" }, offered);
+    [Fact]
+    public Task UseTheInferredSizeIsTheFirstFixAndWritesTheRealNumber() =>
+        Verify<InFeaturesCodeFixProvider>.FixAsync(
+            Sources.Origin,
+            Sources.Origin.Replace(OriginPin, "InFeatures = 18432"),
+            "Use the inferred size (18432)",
+            index: 0);
+
+    [Fact]
+    public Task RemoveThePinIsTheSecondFixAndLeavesTheInferredSize() =>
+        Verify<InFeaturesCodeFixProvider>.FixAsync(
+            Sources.Origin,
+            Sources.Origin.Replace("[Dense(10, " + OriginPin + ")]", "[Dense(10)]"),
+            InFeaturesCodeFixProvider.RemovePinTitle,
+            index: 1);
+
+    [Fact]
+    public Task RemoveThePinKeepsTheOtherArguments()
+    {
+        var before = Sources.Origin.Replace("[Dense(10, " + OriginPin + ")]", "[Dense(10, " + OriginPin + ", Activation = Activation.Softmax)]");
+
+        return Verify<InFeaturesCodeFixProvider>.FixAsync(
+            before,
+            Sources.Origin.Replace("[Dense(10, " + OriginPin + ")]", "[Dense(10, Activation = Activation.Softmax)]"),
+            InFeaturesCodeFixProvider.RemovePinTitle,
+            index: 1);
     }
 
     [Fact]
-    public async Task UseTheInferredSizeWritesTheRealNumber()
+    public Task UseTheInferredSizeNamesTheSizeOfTheLayerBeforeTheDense()
     {
-        var fixedText = await FixHarness.ApplyToTextAsync(
-            FixHarness.CreateDocument(Sources.Origin), new InFeaturesCodeFixProvider(), "LDSL0013", InFeaturesCodeFixProvider.UseInferredTitle);
+        const string model = """
+            using LayerDsl;
 
-        Assert.Equal(Sources.Origin.Replace("[Dense(10, InFeatures = 784)]", "[Dense(10, InFeatures = 18432)]"), fixedText);
-        await AssertBuildsCleanAsync(fixedText);
+            [Input(28, 28, 1)]
+            [Conv2D(32, 3)]
+            [Dropout(0.5)]
+            [Flatten]
+            [Dense(10, {|LDSL0013:InFeatures = 784|})]
+            public partial class Net
+            {
+            }
+
+            """;
+
+        return Verify<InFeaturesCodeFixProvider>.FixAsync(
+            model,
+            model.Replace("{|LDSL0013:InFeatures = 784|}", "InFeatures = 21632"),
+            "Use the inferred size (21632)");
     }
 
     [Fact]
-    public async Task RemoveThePinLeavesTheInferredSize()
-    {
-        var fixedText = await FixHarness.ApplyToTextAsync(
-            FixHarness.CreateDocument(Sources.Origin), new InFeaturesCodeFixProvider(), "LDSL0013", InFeaturesCodeFixProvider.RemovePinTitle);
-
-        Assert.Equal(Sources.Origin.Replace("[Dense(10, InFeatures = 784)]", "[Dense(10)]"), fixedText);
-        await AssertBuildsCleanAsync(fixedText);
-    }
-
-    [Fact]
-    public async Task RemoveThePinKeepsTheOtherArguments()
-    {
-        var source = Sources.Origin.Replace("[Dense(10, InFeatures = 784)]", "[Dense(10, InFeatures = 784, Activation = Activation.Softmax)]");
-
-        var fixedText = await FixHarness.ApplyToTextAsync(
-            FixHarness.CreateDocument(source), new InFeaturesCodeFixProvider(), "LDSL0013", InFeaturesCodeFixProvider.RemovePinTitle);
-
-        Assert.Equal(Sources.Origin.Replace("[Dense(10, InFeatures = 784)]", "[Dense(10, Activation = Activation.Softmax)]"), fixedText);
-        await AssertBuildsCleanAsync(fixedText);
-    }
-
-    [Fact]
-    public async Task MakePartialAddsTheModifierBeforeClass()
-    {
-        var fixedText = await FixHarness.ApplyToTextAsync(
-            FixHarness.CreateDocument(Sources.NotPartial), new MakePartialCodeFixProvider(), "LDSL0001", MakePartialCodeFixProvider.Title);
-
-        Assert.Equal(Sources.NotPartial.Replace("public class Baseline", "public partial class Baseline"), fixedText);
-        await AssertBuildsCleanAsync(fixedText);
-    }
+    public Task MakePartialAddsTheModifierBeforeClass() =>
+        Verify<MakePartialCodeFixProvider>.FixAsync(
+            Sources.NotPartial,
+            Sources.NotPartial.Replace("public class {|LDSL0001:Baseline|}", "public partial class Baseline"),
+            MakePartialCodeFixProvider.Title);
 
     [Theory]
-    [InlineData("internal sealed class Baseline", "internal sealed partial class Baseline")]
-    [InlineData("class Baseline", "partial class Baseline")]
-    public async Task MakePartialKeepsTheOtherModifiersAndTheLayout(string declaration, string expected)
+    [InlineData("internal sealed class", "internal sealed partial class")]
+    [InlineData("class", "partial class")]
+    public Task MakePartialKeepsTheOtherModifiersAndTheLayout(string declaration, string expected)
     {
-        var source = Sources.NotPartial.Replace("public class Baseline", declaration);
+        var before = Sources.NotPartial.Replace("public class {|LDSL0001:Baseline|}", declaration + " {|LDSL0001:Baseline|}");
 
-        var fixedText = await FixHarness.ApplyToTextAsync(
-            FixHarness.CreateDocument(source), new MakePartialCodeFixProvider(), "LDSL0001", MakePartialCodeFixProvider.Title);
-
-        Assert.Equal(source.Replace(declaration, expected), fixedText);
-        await AssertBuildsCleanAsync(fixedText);
+        return Verify<MakePartialCodeFixProvider>.FixAsync(
+            before,
+            Sources.NotPartial.Replace("public class {|LDSL0001:Baseline|}", expected + " Baseline"),
+            MakePartialCodeFixProvider.Title);
     }
 
     [Fact]
-    public async Task PaddingSameIsAddedToAConvolution()
+    public Task MakePartialFixesEveryDeclarationOfTheClass()
     {
-        var fixedText = await FixHarness.ApplyToTextAsync(
-            FixHarness.CreateDocument(Sources.ConvTooLarge), new PaddingSameCodeFixProvider(), "LDSL0011", PaddingSameCodeFixProvider.Title);
+        const string other = "namespace Demo;\n\npublic class {|CS0101:Baseline|}\n{\n    internal int Extra => 1;\n}\n";
 
-        Assert.Equal(Sources.ConvTooLarge.Replace("[Conv2D(8, 5)]", "[Conv2D(8, 5, Padding = Padding.Same)]"), fixedText);
-        await AssertBuildsCleanAsync(fixedText);
+        return new LayerDslFixTest<MakePartialCodeFixProvider>
+        {
+            TestState = { Sources = { ("Model.cs", Sources.NotPartial), ("Other.cs", other) } },
+            FixedState =
+            {
+                Sources =
+                {
+                    ("Model.cs", Sources.NotPartial.Replace("public class {|LDSL0001:Baseline|}", "public partial class Baseline")),
+                    ("Other.cs", other.Replace("public class {|CS0101:Baseline|}", "public partial class Baseline")),
+                },
+            },
+            CodeActionVerifier = (action, verifier) => verifier.Equal(MakePartialCodeFixProvider.Title, action.Title, "the title of the fix"),
+        }.RunAsync();
     }
 
     [Fact]
-    public async Task PaddingValidIsReplacedOnAMaskedConvolution()
+    public Task PaddingSameIsAddedToAConvolution() =>
+        Verify<PaddingSameCodeFixProvider>.FixAsync(
+            Sources.ConvTooLarge,
+            Sources.ConvTooLarge.Replace("[Conv2D(8, {|LDSL0011:5|})]", "[Conv2D(8, 5, Padding = Padding.Same)]"),
+            PaddingSameCodeFixProvider.Title);
+
+    [Fact]
+    public Task PaddingValidIsReplacedOnAMaskedConvolution()
     {
-        var source = Sources.ConvTooLarge.Replace("[Conv2D(8, 5)]", "[MaskedConv(5, 4, Padding = Padding.Valid, UseBias = true)]");
+        var before = Sources.ConvTooLarge.Replace("[Conv2D(8, {|LDSL0011:5|})]", "[MaskedConv({|LDSL0011:5|}, 4, Padding = Padding.Valid, UseBias = true)]");
 
-        var fixedText = await FixHarness.ApplyToTextAsync(
-            FixHarness.CreateDocument(source), new PaddingSameCodeFixProvider(), "LDSL0011", PaddingSameCodeFixProvider.Title);
-
-        Assert.Equal(source.Replace("Padding = Padding.Valid", "Padding = Padding.Same"), fixedText);
-        await AssertBuildsCleanAsync(fixedText);
+        return Verify<PaddingSameCodeFixProvider>.FixAsync(
+            before,
+            before.Replace("{|LDSL0011:5|}", "5").Replace("Padding = Padding.Valid", "Padding = Padding.Same"),
+            PaddingSameCodeFixProvider.Title);
     }
 
     [Fact]
-    public async Task PaddingSameIsFullyQualifiedWithoutAUsing()
-    {
-        var source = "[LayerDsl.Input(3, 3, 1)]\n[LayerDsl.Conv2D(8, 5)]\npublic partial class Tiny { }\n";
-
-        var fixedText = await FixHarness.ApplyToTextAsync(
-            FixHarness.CreateDocument(source), new PaddingSameCodeFixProvider(), "LDSL0011", PaddingSameCodeFixProvider.Title);
-
-        Assert.Equal(source.Replace("[LayerDsl.Conv2D(8, 5)]", "[LayerDsl.Conv2D(8, 5, Padding = LayerDsl.Padding.Same)]"), fixedText);
-        await AssertBuildsCleanAsync(fixedText);
-    }
+    public Task PaddingSameIsFullyQualifiedWithoutAUsing() =>
+        Verify<PaddingSameCodeFixProvider>.FixAsync(
+            "[LayerDsl.Input(3, 3, 1)]\n[LayerDsl.Conv2D(8, {|LDSL0011:5|})]\npublic partial class Tiny { }\n",
+            "[LayerDsl.Input(3, 3, 1)]\n[LayerDsl.Conv2D(8, 5, Padding = LayerDsl.Padding.Same)]\npublic partial class Tiny { }\n",
+            PaddingSameCodeFixProvider.Title);
 
     [Fact]
-    public async Task PoolsGetNoPaddingFix()
-    {
-        var document = FixHarness.CreateDocument("using LayerDsl;\n[Input(3, 3, 1)]\n[MaxPool2D(4)]\npublic partial class Pooled { }");
+    public Task PaddingSameIsOfferedWhenTheLayersAfterTheConvolutionThenFit() =>
+        Verify<PaddingSameCodeFixProvider>.FixAsync(
+            "using LayerDsl;\n[Input(5, 5, 1)]\n[Conv2D(4, {|LDSL0011:7|})]\n[MaxPool2D(4)]\npublic partial class Net { }\n",
+            "using LayerDsl;\n[Input(5, 5, 1)]\n[Conv2D(4, 7, Padding = Padding.Same)]\n[MaxPool2D(4)]\npublic partial class Net { }\n",
+            PaddingSameCodeFixProvider.Title);
 
-        Assert.Empty(await FixHarness.OfferedAsync(document, new PaddingSameCodeFixProvider(), "LDSL0011"));
-    }
+    [Theory]
+    [InlineData("[MaxPool2D({|LDSL0011:4|})]")]
+    [InlineData("[AvgPool2D({|LDSL0011:4|}, Stride = 1)]")]
+    public Task PoolsGetNoPaddingFix(string pool) =>
+        Verify<PaddingSameCodeFixProvider>.NoFixAsync("using LayerDsl;\n[Input(3, 3, 1)]\n" + pool + "\npublic partial class Pooled { }\n");
 
-    [Fact]
-    public async Task MakePartialFixesEveryDeclarationOfTheClass()
-    {
-        var document = FixHarness.CreateDocument(Sources.NotPartial);
-        var other = FixHarness.AddDocument(document.Project, "namespace Demo;\n\npublic class Baseline\n{\n    internal int Extra => 1;\n}\n", "Other.cs");
-        document = other.Project.GetDocument(document.Id)!;
-
-        var solution = await FixHarness.ApplyAsync(document, new MakePartialCodeFixProvider(), "LDSL0001", MakePartialCodeFixProvider.Title);
-
-        var otherText = (await solution.GetDocument(other.Id)!.GetTextAsync()).ToString();
-        Assert.Contains("public partial class Baseline", otherText);
-        var build = await FixHarness.BuildAsync(solution.GetProject(document.Project.Id)!);
-        Assert.Empty(build.LayerDsl);
-        Assert.Empty(build.CompilerProblems);
-    }
-
-    private static async Task AssertBuildsCleanAsync(string fixedText)
-    {
-        var build = await FixHarness.BuildAsync(fixedText);
-        Assert.Empty(build.LayerDsl);
-        Assert.Empty(build.CompilerProblems);
-    }
+    [Theory]
+    // Same padding makes the 5 x 5 convolution fit its 3 x 3 input, but the pool after it still does not fit.
+    [InlineData("[Input(3, 3, 1)]\n[Conv2D(8, {|LDSL0011:5|})]\n[MaxPool2D(4)]")]
+    [InlineData("[Input(3, 3, 1)]\n[MaskedConv({|LDSL0011:5|}, 8)]\n[Flatten]\n[Conv2D(4, 1)]")]
+    // Stride 2 with Same padding gives 3 x 3 from 5 x 5, too small for the pool after it (stride 1 would give 5 x 5).
+    [InlineData("[Input(5, 5, 1)]\n[Conv2D(4, {|LDSL0011:7|}, Stride = 2)]\n[MaxPool2D(4)]")]
+    // Same padding makes the window fit, but its output (40000 x 40000 x 2 values) overflows.
+    [InlineData("[Input(40000, 40000, 1)]\n[Conv2D(2, {|LDSL0011:40001|})]")]
+    public Task PaddingSameIsNotOfferedWhenItCannotMakeTheModelValid(string layers) =>
+        Verify<PaddingSameCodeFixProvider>.NoFixAsync("using LayerDsl;\n" + layers + "\npublic partial class Net { }\n");
 }

@@ -21,7 +21,7 @@ public class HoverTests
     public async Task TheDocCommentTableOfMaskedConvNetEqualsTheRuntimeSummary()
     {
         var source = File.ReadAllText(RepoFile("Models/MaskedConvNet.cs"));
-        var build = await FixHarness.BuildAsync(source);
+        var build = await Build.RunAsync(source);
         Assert.Empty(build.LayerDsl);
         Assert.Empty(build.CompilerProblems);
 
@@ -44,7 +44,7 @@ public class HoverTests
     public async Task AModelWithoutItsOwnDocCommentShowsTheGeneratedSummaryAndTheTable()
     {
         var source = "using LayerDsl;\nnamespace Demo;\n[Input(28, 28, 1)]\n[MaskedConv(5, 32)]\n[Flatten]\n[Dense(10, Activation = Activation.Softmax)]\npublic partial class MaskedConvNet { }\n";
-        var build = await FixHarness.BuildAsync(source);
+        var build = await Build.RunAsync(source);
         var xml = build.Output.GetTypeByMetadataName("Demo.MaskedConvNet")!.GetDocumentationCommentXml();
 
         // An IDE's quick info shows the first <summary> of the class (Roslyn's DocumentationComment keeps only that one).
