@@ -529,13 +529,25 @@ internal static class Parser
             {
                 var name = argument.NameEquals?.Name.Identifier.ValueText
                     ?? argument.NameColon?.Name.Identifier.ValueText
-                    ?? (position < parameters.Length ? parameters[position].Name : null);
+                    ?? (position < parameters.Length ? parameters[position].Name
+                        : parameters.Length > 0 && parameters[parameters.Length - 1].IsParams ? parameters[parameters.Length - 1].Name : null);
                 if (argument.NameEquals is null)
                 {
                     position++;
                 }
 
-                if (name is not null)
+                if (name is null)
+                {
+                    continue;
+                }
+
+                // The elements of a params array are one argument: its location spans them all.
+                var index = arguments.FindIndex(a => a.Name == name);
+                if (index >= 0 && arguments[index].Location is { } first && LocationInfo.From(argument) is { } next)
+                {
+                    arguments[index] = new ArgumentInfo(name, first with { Length = next.Start + next.Length - first.Start, EndLine = next.EndLine, EndColumn = next.EndColumn });
+                }
+                else
                 {
                     arguments.Add(new ArgumentInfo(name, LocationInfo.From(argument)));
                 }

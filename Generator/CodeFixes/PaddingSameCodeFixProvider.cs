@@ -54,8 +54,16 @@ public sealed class PaddingSameCodeFixProvider : CodeFixProvider
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         var list = attribute.ArgumentList!;
 
-        // global::LayerDsl.Padding.Same, reduced to what the file's usings allow when the fix is applied.
-        var same = SyntaxFactory.ParseExpression("global::LayerDsl.Padding.Same").WithAdditionalAnnotations(Simplifier.Annotation);
+        // TorchSharp's own enum, reduced to what the file's usings allow (Padding.Same under using TorchSharp;).
+        var same = SyntaxFactory.ParseExpression("global::TorchSharp.Padding.Same").WithAdditionalAnnotations(Simplifier.Annotation);
+
+        // Explicit amounts go: Same computes the padding.
+        var explicitPads = list.Arguments.Where(a => a.NameEquals?.Name.Identifier.ValueText is "Pad" or "PadHeight" or "PadWidth").ToList();
+        if (explicitPads.Count > 0)
+        {
+            list = list.WithArguments(SyntaxFactory.SeparatedList(list.Arguments.Where(a => !explicitPads.Contains(a))));
+        }
+
         var existing = list.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == PaddingName);
         AttributeArgumentListSyntax newList;
         if (existing is not null)
@@ -81,6 +89,6 @@ public sealed class PaddingSameCodeFixProvider : CodeFixProvider
             newList = list.WithArguments(SyntaxFactory.SeparatedList(nodes, separators));
         }
 
-        return document.WithSyntaxRoot(root!.ReplaceNode(list, newList));
+        return document.WithSyntaxRoot(root!.ReplaceNode(attribute.ArgumentList!, newList));
     }
 }

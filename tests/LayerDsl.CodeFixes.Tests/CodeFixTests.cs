@@ -125,14 +125,21 @@ public class CodeFixTests
     public Task PaddingSameIsFullyQualifiedWithoutAUsing() =>
         Verify<PaddingSameCodeFixProvider>.FixAsync(
             "[LayerDsl.Input(3, 3, 1)]\n[LayerDsl.Conv2D(8, {|LDSL0011:5|})]\npublic partial class Tiny { }\n",
-            "[LayerDsl.Input(3, 3, 1)]\n[LayerDsl.Conv2D(8, 5, Padding = LayerDsl.Padding.Same)]\npublic partial class Tiny { }\n",
+            "[LayerDsl.Input(3, 3, 1)]\n[LayerDsl.Conv2D(8, 5, Padding = TorchSharp.Padding.Same)]\npublic partial class Tiny { }\n",
             PaddingSameCodeFixProvider.Title);
 
     [Fact]
     public Task PaddingSameIsOfferedWhenTheLayersAfterTheConvolutionThenFit() =>
         Verify<PaddingSameCodeFixProvider>.FixAsync(
-            "using LayerDsl;\n[Input(5, 5, 1)]\n[Conv2D(4, {|LDSL0011:7|})]\n[MaxPool2D(4)]\npublic partial class Net { }\n",
-            "using LayerDsl;\n[Input(5, 5, 1)]\n[Conv2D(4, 7, Padding = Padding.Same)]\n[MaxPool2D(4)]\npublic partial class Net { }\n",
+            "using LayerDsl;\nusing TorchSharp;\n[Input(5, 5, 1)]\n[Conv2D(4, {|LDSL0011:7|})]\n[MaxPool2D(4)]\npublic partial class Net { }\n",
+            "using LayerDsl;\nusing TorchSharp;\n[Input(5, 5, 1)]\n[Conv2D(4, 7, Padding = Padding.Same)]\n[MaxPool2D(4)]\npublic partial class Net { }\n",
+            PaddingSameCodeFixProvider.Title);
+
+    [Fact]
+    public Task PaddingSameReplacesExplicitPadding() =>
+        Verify<PaddingSameCodeFixProvider>.FixAsync(
+            "using LayerDsl;\nusing TorchSharp;\n[Input(3, 4, 1)]\n[Conv2D(2, {|LDSL0011:7|}, Pad = 1, Stride = 1)]\npublic partial class Net { }\n",
+            "using LayerDsl;\nusing TorchSharp;\n[Input(3, 4, 1)]\n[Conv2D(2, 7, Stride = 1, Padding = Padding.Same)]\npublic partial class Net { }\n",
             PaddingSameCodeFixProvider.Title);
 
     [Theory]

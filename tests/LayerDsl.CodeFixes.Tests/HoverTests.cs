@@ -36,7 +36,7 @@ public class HoverTests
 
         Assert.Equal(Normalize(LayerDsl.Models.MaskedConvNet.Summary), Normalize(table));
         Assert.Equal(LayerDsl.Models.MaskedConvNet.Summary, LayerDsl.Models.MaskedConvNet.Info.Summary);
-        Assert.Contains("maskedConv1 (MaskedConv(5, 32))           [-1, 32, 24, 24]    1,450", table);
+        Assert.Contains("maskedConv1 (MaskedConv(5, 32): 32 filters, 5 × 5 kernel)  [-1, 32, 24, 24]    1,450", table);
         Assert.Contains("Total params: 185,780", table);
     }
 
@@ -51,8 +51,11 @@ public class HoverTests
         var comment = XElement.Parse(xml!);
         var shown = QuickInfoText(comment.Elements("summary").First());
         _output.WriteLine(shown);
-        Assert.Equal("LayerDsl model MaskedConvNet: input [-1, 1, 28, 28] (NCHW), output [-1, 10], 185,780 parameters.", shown);
-        Assert.Equal(Normalize(LayerDsl.Models.MaskedConvNet.Summary), Normalize(QuickInfoText(comment.Elements("remarks").Single())));
+        Assert.Equal("LayerDsl model MaskedConvNet: input [-1, 1, 28, 28], output [-1, 10], 185,780 parameters.", shown);
+        // The remarks: a paragraph (so that markdown renderers start the code block on its own line), then the table.
+        var remarks = comment.Elements("remarks").Single();
+        Assert.Equal("The layers as inferred at compile time:", QuickInfoText(remarks.Element("para")!));
+        Assert.Equal(Normalize(LayerDsl.Models.MaskedConvNet.Summary), Normalize(QuickInfoText(remarks.Element("code")!)));
     }
 
     /// <summary>The summary as quick info renders it: element text, one line per source line, common indentation removed.</summary>

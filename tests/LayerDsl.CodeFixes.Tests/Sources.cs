@@ -43,6 +43,7 @@ internal static class Sources
     public const string ConvTooLarge =
         """
         using LayerDsl;
+        using TorchSharp;
 
         namespace Demo;
 

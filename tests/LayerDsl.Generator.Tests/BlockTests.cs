@@ -169,6 +169,25 @@ public class BlockTests
         Assert.Contains("[1, 8, 8], [4, 4, 4]", error.InnerException!.Message);
     }
 
+    [Fact]
+    public void ABlockFromAReferencedAssemblyIsReportedOnTheUse()
+    {
+        var library = GeneratorHarness.Run(Usings + "[Block][Dense(3)] public partial class Shared { }");
+        var image = new MemoryStream();
+        Assert.True(library.Output.Emit(image).Success);
+        var reference = MetadataReference.CreateFromImage(image.ToArray());
+        var consumer = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create(
+            "App",
+            new[] { Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("using LayerDsl;\n[Input(4)]\n[Use<Demo.Shared>]\npublic partial class Net { }", GeneratorHarness.ParseOptions, path: "App.cs") },
+            GeneratorHarness.References.Add(reference),
+            new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        var run = GeneratorHarness.Run(consumer);
+        var diagnostic = Assert.Single(run.LayerDslDiagnostics);
+        Assert.Equal("LDSL0029", diagnostic.Id);
+        Assert.Equal(2, diagnostic.Location.GetLineSpan().StartLinePosition.Line);
+        Assert.Contains("Shared is declared in another assembly", diagnostic.GetMessage());
+    }
+
     private static CompiledModels Load(GeneratorRun run)
     {
         var image = new MemoryStream();

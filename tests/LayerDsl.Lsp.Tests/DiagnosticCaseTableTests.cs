@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
@@ -23,13 +24,16 @@ public sealed class DiagnosticCaseTableTests
     }
 
     [Fact]
-    public void EachCaseMarksOneDiagnosticAndParsesToPlainCSharp()
+    public void EachCaseMarksTheDiagnosticItIsNamedForAndParsesToPlainCSharp()
     {
         foreach (var name in DiagnosticCases.All.Keys)
         {
             var marked = MarkedSource.Parse(DiagnosticCases.Markup(name));
 
-            Assert.Single(marked.Expected);
+            // One diagnostic, except where the ID itself comes with another (a block with errors: its own error where
+            // it is declared, LDSL0023 where a model places it).
+            Assert.Contains(marked.Expected, e => name.StartsWith(e.Id.Replace("LDSL", "Ldsl", StringComparison.Ordinal), StringComparison.Ordinal));
+            Assert.True(marked.Expected.Length == 1 || name.StartsWith("Ldsl0023", StringComparison.Ordinal), $"{name} marks {marked.Expected.Length} diagnostics");
             Assert.DoesNotContain("{|", marked.Text);
             Assert.DoesNotContain("|}", marked.Text);
         }

@@ -15,6 +15,8 @@ internal static class DiagnosticCases
     public static readonly IReadOnlyDictionary<string, string> Untriggerable = new Dictionary<string, string>
     {
         ["LDSL0016"] = "an internal error: reported only when the generator's emitter throws, which no valid or invalid model makes it do",
+        ["LDSL0018"] = "a layer attribute without a generator rule: only LayerDsl can derive from LayerAttribute (its constructor is private protected), so only a runtime and generator of different versions can meet one",
+        ["LDSL0029"] = "a block declared in another assembly: needs a second project; the generator tests compile a block into a referenced assembly to check it",
     };
 
     /// <summary>File name (without <c>.cs</c>, also the namespace) → the model with its expected diagnostic marked.</summary>
@@ -136,6 +138,105 @@ internal static class DiagnosticCases
             {
             }
             """,
+        ["Ldsl0019InputNotFirst"] = """
+            [Dense(2)]
+            [{|LDSL0019:Input(4)|}]
+            public partial class Net
+            {
+            }
+            """,
+        ["Ldsl0020SwappedArguments"] = """
+            [Input(64, 64, 3)]
+            [{|LDSL0020:Conv2D(3, 32)|}]
+            public partial class Net
+            {
+            }
+            """,
+        ["Ldsl0021NotABlock"] = """
+            public partial class Helper
+            {
+            }
+
+            [Input(4)]
+            [{|LDSL0021:Use<Helper>|}]
+            public partial class Net
+            {
+            }
+            """,
+        ["Ldsl0022BlockCycle"] = """
+            [Block]
+            [Dense(4)]
+            [{|LDSL0022:Use<Loop>|}]
+            public partial class Loop
+            {
+            }
+            """,
+        ["Ldsl0023BlockHasErrors"] = """
+            [Block]
+            public partial class {|LDSL0015:Broken|}
+            {
+            }
+
+            [Input(4)]
+            [{|LDSL0023:Use<Broken>|}]
+            public partial class Net
+            {
+            }
+            """,
+        ["Ldsl0024ResidualShape"] = """
+            [Block]
+            [Conv2D(8, 3, Stride = 2, Padding = Padding.Same)]
+            public partial class Down
+            {
+            }
+
+            [Input(8, 8, 4)]
+            [{|LDSL0024:Residual<Down>|}]
+            public partial class Net
+            {
+            }
+            """,
+        ["Ldsl0025BranchShapes"] = """
+            [Block]
+            [Dense(3)]
+            public partial class Three
+            {
+            }
+
+            [Block]
+            [Dense(4)]
+            public partial class Four
+            {
+            }
+
+            [Input(5)]
+            [{|LDSL0025:Add<Three, Four>|}]
+            public partial class Net
+            {
+            }
+            """,
+        ["Ldsl0026BlockWithInput"] = """
+            [Block]
+            [Input(4)]
+            [Dense(2)]
+            public partial class {|LDSL0026:Both|}
+            {
+            }
+            """,
+        ["Ldsl0027ReshapeSize"] = """
+            [Input(5, 3)]
+            [Reshape({|LDSL0027:4, 4|})]
+            public partial class Net
+            {
+            }
+            """,
+        ["Ldsl0028Groups"] = """
+            [Input(8, 8, 3)]
+            [Conv2D(4, 3, {|LDSL0028:Groups = 2|})]
+            public partial class Net
+            {
+            }
+            """,
         ["Ldsl0017ConstructorDoesNotChain"] = """
             [Input(4, 4, 1)]
             [Dense(2)]
@@ -152,7 +253,7 @@ internal static class DiagnosticCases
     public static string FileName(string name) => name + ".cs";
 
     /// <summary>The whole file: the usual using, a namespace of the case's own (so that class names do not clash), the model.</summary>
-    public static string Markup(string name) => "using LayerDsl;\n\nnamespace Cases." + name + ";\n\n" + All[name].Replace("\r\n", "\n") + "\n";
+    public static string Markup(string name) => "using LayerDsl;\nusing TorchSharp;\n\nnamespace Cases." + name + ";\n\n" + All[name].Replace("\r\n", "\n") + "\n";
 
     /// <summary>The case names, for <c>[MemberData]</c>.</summary>
     public static IEnumerable<object[]> Names => All.Keys.Select(name => new object[] { name });

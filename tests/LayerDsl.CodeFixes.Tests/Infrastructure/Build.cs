@@ -47,7 +47,9 @@ public static class Build
             trees,
             LayerDsl.Tests.Shared.ConsumerReferences.All,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-        GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new ModelGenerator().AsSourceGenerator() }, parseOptions: ParseOptions);
+        // As a build with analyzers: LayerDsl's build files tell the generator so, and the analyzer reports.
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(
+            new[] { new ModelGenerator().AsSourceGenerator() }, parseOptions: ParseOptions, optionsProvider: LayerDsl.Tests.Shared.BuildProperties.AnalyzersRun);
         driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         Assert.All(driver.GetRunResult().Results, r => Assert.Null(r.Exception));
         var analyzerDiagnostics = await output

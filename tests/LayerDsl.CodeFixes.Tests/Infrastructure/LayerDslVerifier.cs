@@ -29,6 +29,8 @@ public sealed class LayerDslFixTest<TCodeFix> : CSharpCodeFixTest<ModelAnalyzer,
         ReferenceAssemblies = new ReferenceAssemblies("net10.0");
         TestState.AdditionalReferences.AddRange(LayerDsl.Tests.Shared.ConsumerReferences.All);
         CompilerDiagnostics = CompilerDiagnostics.Warnings;
+        // What LayerDsl's build files tell the generator in a build where analyzers run: the analyzer reports.
+        TestState.AnalyzerConfigFiles.Add(("/.globalconfig", "is_global = true\nbuild_property.LayerDslAnalyzersRun = true\n"));
         // The generated model is checked by the generator's snapshot tests; here it only has to compile.
         TestBehaviors |= TestBehaviors.SkipGeneratedSourcesCheck;
         SolutionTransforms.Add((solution, projectId) =>

@@ -8,6 +8,8 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 
+using LayerDsl.Tests.Shared;
+
 namespace LayerDsl.Generator.Tests.Infrastructure;
 
 /// <summary>The outcome of running the generator over some sources in memory.</summary>
@@ -83,29 +85,4 @@ public static class GeneratorHarness
         return new GeneratorRun(compilation, output, driver, diagnostics, sources);
     }
 
-}
-
-/// <summary>The global build properties the compiler hands to generators (<c>build_property.*</c>).</summary>
-public sealed class BuildProperties : AnalyzerConfigOptionsProvider
-{
-    private readonly Options global;
-
-    public BuildProperties(Dictionary<string, string> properties) => global = new Options(properties);
-
-    public override AnalyzerConfigOptions GlobalOptions => global;
-
-    public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Options.Empty;
-
-    public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => Options.Empty;
-
-    private sealed class Options : AnalyzerConfigOptions
-    {
-        public static readonly Options Empty = new(new Dictionary<string, string>());
-
-        private readonly Dictionary<string, string> values;
-
-        public Options(Dictionary<string, string> values) => this.values = values;
-
-        public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) => values.TryGetValue(key, out value);
-    }
 }
