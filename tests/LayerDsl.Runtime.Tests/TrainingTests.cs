@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Diagnostics;
-using LayerDsl.Data;
+using System.Linq;
+using LayerDsl.Experiments.Data;
 using LayerDsl.Runtime.Tests.Fixtures;
 using LayerDsl.Training;
 using Xunit.Abstractions;
@@ -95,6 +96,82 @@ public sealed class TrainingTests
 
         Assert.Equal(100, total);
         Assert.Equal(result.Final.Accuracy, diagonal / 100.0, 9);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(20)]
+    public void The_number_of_classes_is_the_models_output_width(int classes)
+    {
+        // Four-quarter images with labels 0-3: a 2-class model sees them folded into 0-1, a 20-class one never sees 4-19.
+        var (trainImages, trainLabels) = Synthetic(128, 1);
+        var (testImages, testLabels) = Synthetic(64, 2);
+        if (classes < 4)
+        {
+            trainLabels = trainLabels.remainder(classes);
+            testLabels = testLabels.remainder(classes);
+        }
+
+        Trainer.Seed(0);
+        using var model = new TinyConvNet(4, 3, classes: classes);
+
+        var result = Trainer.Train(model, (trainImages, trainLabels), (testImages, testLabels), new TrainingOptions { Epochs = 2, BatchSize = 32 });
+
+        Assert.Equal(classes, result.Final.ConfusionMatrix.Length);
+        Assert.All(result.Final.ConfusionMatrix, row => Assert.Equal(classes, row.Length));
+        Assert.Equal(64, result.Final.ConfusionMatrix.Sum(row => row.Sum()));
+        for (int label = 0; label < classes; label++)
+        {
+            Assert.Equal(testLabels.eq(label).sum().item<long>(), result.Final.ConfusionMatrix[label].Sum());
+        }
+    }
+
+    [Fact]
+    public void A_model_that_is_not_a_layerdsl_model_has_as_many_classes_as_its_logits_are_wide()
+    {
+        var train = Synthetic(96, 1);
+        var test = Synthetic(32, 2);
+        Trainer.Seed(0);
+        using var model = new PlainClassifier(6);
+
+        var result = Trainer.Train(model, train, test, new TrainingOptions { BatchSize = 32 });
+
+        Assert.Equal(6, result.Final.ConfusionMatrix.Length);
+        Assert.Equal("PlainClassifier", result.Model);
+    }
+
+    [Fact]
+    public void A_label_outside_the_models_classes_is_refused_before_any_training()
+    {
+        var (images, labels) = Synthetic(64, 1);
+        var test = Synthetic(16, 2);
+        Trainer.Seed(0);
+        using var model = new TinyConvNet(4, 3, classes: 2);
+        var before = model.parameters().Select(p => p.detach().clone()).ToArray();
+        long first = Enumerable.Range(0, 64).First(i => labels[i].item<long>() >= 2);
+
+        var e = Assert.Throws<DataMismatchException>(() => Trainer.Train(model, (images, labels), test, new TrainingOptions()));
+
+        Assert.Equal($"training label {labels[first].item<long>()} at index {first} is outside 0-1: TinyConvNet has 2 classes (from its output shape [2]); labels must be class indices below that", e.Message);
+        Assert.All(model.parameters().Zip(before), pair => Assert.True(pair.First.allclose(pair.Second, rtol: 0, atol: 0)));
+    }
+
+    [Fact]
+    public void Labels_that_are_not_class_indices_of_every_input_are_refused_naming_the_fault()
+    {
+        var (images, labels) = Synthetic(32, 1);
+        var test = Synthetic(16, 2);
+        using var model = new TinyConvNet(4, 3);
+
+        var asFloat = Assert.Throws<DataMismatchException>(() => Trainer.Train(model, (images, labels.to_type(ScalarType.Float32)), test, new TrainingOptions()));
+        Assert.StartsWith("the training labels are Float32; they must be int64 class indices", asFloat.Message);
+
+        var tooFew = Assert.Throws<DataMismatchException>(() => Trainer.Train(model, (images, labels.narrow(0, 0, 30)), test, new TrainingOptions()));
+        Assert.Equal("32 training inputs but 30 training labels; every input needs one label", tooFew.Message);
+
+        var badTest = Assert.Throws<DataMismatchException>(() => Trainer.Train(model, (images, labels), (test.Images, test.Labels.add(10)), new TrainingOptions()));
+        Assert.StartsWith("test label ", badTest.Message);
     }
 
     [Fact]
