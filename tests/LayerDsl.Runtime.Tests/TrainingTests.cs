@@ -188,20 +188,38 @@ public sealed class TrainingTests
         Assert.Equal(live[2], live[^1]);
     }
 
+    /// <summary>
+    /// The origin's setting on the real data (60,000 training images, one epoch, RMSprop lr 1e-3, batch 128), scored on
+    /// the 10,000 test images, averaged over seeds 0 and 1. How the bar was chosen, measured on this project's machine with
+    /// <c>compare --models StandardCnn --seeds 6</c> (seeds 0-11): one seed's accuracy is 0.8683 on average with a standard
+    /// deviation of 0.0051 (lowest 0.8613), so the mean of two seeds varies by about 0.0036 and 0.853 is four of those below
+    /// the average: another seed, thread count or TorchSharp build does not fail it. Broken trainers land below it (seeds 0
+    /// and 1): labels not shuffled with their images 0.085, softmax probabilities taken as logits 0.588, gradients never
+    /// zeroed 0.843, a learning rate ten times too small 0.816. (One epoch on 5,000 images, the setting used before, spread
+    /// from 0.51 to 0.76 across seeds and could tell none of these apart.) A learning rate ten times too large gives 0.863
+    /// and passes: OptimizerTests pin the learning rate itself.
+    /// </summary>
     [RealDataFact]
-    public void StandardCnn_after_one_epoch_on_5000_real_images_reaches_70_percent_on_the_10000_test_images()
+    public void StandardCnn_in_the_origins_setting_reaches_its_measured_accuracy_on_the_real_test_set()
     {
         Assert.True(RealData.Directory is not null, "CI is set but Fashion-MNIST is missing: .ci/run must install dataset-fashion-mnist");
         var stopwatch = Stopwatch.StartNew();
-        var data = FashionMnist.Load(RealData.Directory!, trainLimit: 5000);
+        var data = FashionMnist.Load(RealData.Directory!);
         var train = data.Train.ToTensors();
         var test = data.Test.ToTensors();
-        Trainer.Seed(0);
-        using var model = new LayerDsl.Models.StandardCnn();
+        var accuracies = new List<double>();
+        foreach (int seed in new[] { 0, 1 })
+        {
+            Trainer.Seed(seed);
+            using var model = new LayerDsl.Models.StandardCnn();
+            var result = Trainer.Train(model, train, test, new TrainingOptions { Seed = seed });
+            output.WriteLine($"seed {seed}: test accuracy {result.Final.Accuracy:F4}, loss {result.Final.Loss:F4}");
+            Assert.Equal(10_000, result.Final.Count);
+            accuracies.Add(result.Final.Accuracy);
+        }
 
-        var result = Trainer.Train(model, train, test, new TrainingOptions());
-
-        output.WriteLine($"{result.Model}: test accuracy {result.Final.Accuracy:F4}, loss {result.Final.Loss:F4}, {stopwatch.Elapsed.TotalSeconds:F1} s");
-        Assert.True(result.Final.Accuracy >= 0.70, $"test accuracy {result.Final.Accuracy:F4} after one epoch on 5,000 images");
+        double mean = accuracies.Average();
+        output.WriteLine($"mean {mean:F4} in {stopwatch.Elapsed.TotalSeconds:F1} s");
+        Assert.True(mean >= 0.853, $"mean test accuracy {mean:F4} over seeds 0 and 1 is below 0.853 (measured: 0.8683 per seed, sd 0.0051)");
     }
 }
