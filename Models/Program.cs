@@ -1,14 +1,9 @@
-using LayerDsl.Models.Cli;
-using LayerDsl.Training;
+using LayerDsl.Experiments;
 
 namespace LayerDsl.Models;
 
 internal static class Program
 {
-    private static int Main(string[] args)
-    {
-        // Before any TorchSharp call: OpenMP reads its wait policy once, when libtorch loads.
-        NativeThreading.PreferPassiveWaiting();
-        return CliApp.Run(args);
-    }
+    /// <summary>The experiment runner on this assembly's models; <c>compare</c> without <c>--models</c> runs the origin's two.</summary>
+    private static int Main(string[] args) => ExperimentApp.Run(args, typeof(Program).Assembly, ["StandardCnn", "MaskedConvNet"]);
 }

@@ -18,13 +18,13 @@ public sealed record CheckpointTensor(string Name, long[] Shape);
 /// <summary>What a checkpoint says about itself, readable without loading any tensor.</summary>
 public sealed record CheckpointMetadata
 {
-    /// <summary>The model's class name.</summary>
+    /// <summary>The model's name (<see cref="TrainingOptions.ModelName"/>, by default its class name).</summary>
     public required string Model { get; init; }
 
     /// <summary>The epoch the weights are from (1 after the first epoch).</summary>
     public required int Epoch { get; init; }
 
-    /// <summary>The settings training used.</summary>
+    /// <summary>The optimizer's name (<see cref="Optimizers.Name"/>).</summary>
     public required string Optimizer { get; init; }
 
     /// <summary>Learning rate.</summary>
@@ -35,6 +35,9 @@ public sealed record CheckpointMetadata
 
     /// <summary>Seed.</summary>
     public required int Seed { get; init; }
+
+    /// <summary>How many training examples an epoch went through (null in checkpoints that did not record it).</summary>
+    public long? TrainingExamples { get; init; }
 
     /// <summary>The model's state entries, in state-dict order.</summary>
     public required IReadOnlyList<CheckpointTensor> Tensors { get; init; }
@@ -54,6 +57,69 @@ public sealed class CheckpointMismatchException : Exception
         : base(message)
     {
     }
+}
+
+/// <summary>A setting a resumed run must share with the checkpoint it resumes.</summary>
+public enum ResumeSetting
+{
+    /// <summary>The model's name.</summary>
+    Model = 0,
+
+    /// <summary>The optimizer.</summary>
+    Optimizer = 1,
+
+    /// <summary>The learning rate.</summary>
+    LearningRate = 2,
+
+    /// <summary>The batch size.</summary>
+    BatchSize = 3,
+
+    /// <summary>The seed of the shuffling order.</summary>
+    Seed = 4,
+
+    /// <summary>The number of training examples.</summary>
+    TrainingExamples = 5,
+}
+
+/// <summary>
+/// A run asked to resume from a checkpoint trained with another setting; resuming would mix two settings in one
+/// history. <see cref="Setting"/>, <see cref="CheckpointValue"/> and <see cref="RequestedValue"/> say which and how.
+/// </summary>
+public sealed class ResumeMismatchException : Exception
+{
+    /// <summary>Creates the exception for the checkpoint at <paramref name="path"/>.</summary>
+    public ResumeMismatchException(string path, ResumeSetting setting, string checkpointValue, string requestedValue)
+        : base($"checkpoint {path} was trained with {Describe(setting)} {checkpointValue}, but this run asks for {requestedValue}; resume with {Describe(setting)} {checkpointValue}, or train afresh in another checkpoint directory")
+    {
+        Path = path;
+        Setting = setting;
+        CheckpointValue = checkpointValue;
+        RequestedValue = requestedValue;
+    }
+
+    /// <summary>The checkpoint.</summary>
+    public string Path { get; }
+
+    /// <summary>The setting that differs.</summary>
+    public ResumeSetting Setting { get; }
+
+    /// <summary>The checkpoint's value, as text.</summary>
+    public string CheckpointValue { get; }
+
+    /// <summary>The value this run asked for, as text.</summary>
+    public string RequestedValue { get; }
+
+    /// <summary>The setting in words (<c>learning rate</c>, <c>batch size</c>, ...).</summary>
+    public static string Describe(ResumeSetting setting) => setting switch
+    {
+        ResumeSetting.Model => "model",
+        ResumeSetting.Optimizer => "optimizer",
+        ResumeSetting.LearningRate => "learning rate",
+        ResumeSetting.BatchSize => "batch size",
+        ResumeSetting.Seed => "seed",
+        ResumeSetting.TrainingExamples => "training examples",
+        _ => setting.ToString(),
+    };
 }
 
 /// <summary>
@@ -200,8 +266,41 @@ public static class Checkpoint
         }
     }
 
+    /// <summary>
+    /// Throws <see cref="ResumeMismatchException"/> when <paramref name="saved"/> (read from <paramref name="path"/>) was
+    /// trained with another model name, optimizer, learning rate, batch size, seed or number of training examples than
+    /// <paramref name="model"/>, <paramref name="options"/> and <paramref name="trainingExamples"/> ask for. The number of
+    /// epochs may differ: resuming with more epochs is what resuming is for.
+    /// </summary>
+    public static void CheckResumable(string path, CheckpointMetadata saved, string model, TrainingOptions options, long trainingExamples)
+    {
+        ArgumentNullException.ThrowIfNull(saved);
+        ArgumentNullException.ThrowIfNull(options);
+        Check(ResumeSetting.Model, saved.Model, model);
+        Check(ResumeSetting.Optimizer, saved.Optimizer, Optimizers.Name(options.Optimizer));
+        Check(ResumeSetting.LearningRate, Number(saved.LearningRate), Number(options.LearningRate));
+        Check(ResumeSetting.BatchSize, Number(saved.BatchSize), Number(options.BatchSize));
+        Check(ResumeSetting.Seed, Number(saved.Seed), Number(options.Seed));
+        if (saved.TrainingExamples is long examples)
+        {
+            Check(ResumeSetting.TrainingExamples, Number(examples), Number(trainingExamples));
+        }
+
+        void Check(ResumeSetting setting, string inCheckpoint, string requested)
+        {
+            if (!string.Equals(inCheckpoint, requested, StringComparison.Ordinal))
+            {
+                throw new ResumeMismatchException(path, setting, inCheckpoint, requested);
+            }
+        }
+    }
+
     /// <summary>The name a module goes by: its compile-time model name when it is a LayerDsl model, else its class name.</summary>
     public static string ModelName(object module) => module is ILayerModel layered ? layered.Info.Name : module.GetType().Name;
+
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Shape(long[] shape) => "[" + string.Join(", ", shape) + "]";
 

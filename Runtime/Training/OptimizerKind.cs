@@ -18,13 +18,13 @@ public enum OptimizerKind
     Sgd = 2,
 }
 
-/// <summary>Creates optimizers by kind and parses their command-line names.</summary>
+/// <summary>Creates optimizers by kind, and names them (the names checkpoints record).</summary>
 public static class Optimizers
 {
-    /// <summary>The names accepted on the command line, in <see cref="OptimizerKind"/> order.</summary>
+    /// <summary>The optimizers' names, in <see cref="OptimizerKind"/> order.</summary>
     public static IReadOnlyList<string> Names { get; } = new[] { "rmsprop", "adam", "sgd" };
 
-    /// <summary>The command-line name of <paramref name="kind"/>.</summary>
+    /// <summary>The name of <paramref name="kind"/> (<c>rmsprop</c>, <c>adam</c>, <c>sgd</c>).</summary>
     public static string Name(OptimizerKind kind) => Names[(int)kind];
 
     /// <summary>Parses <c>rmsprop</c>, <c>adam</c> or <c>sgd</c> (any case).</summary>

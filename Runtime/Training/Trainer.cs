@@ -9,8 +9,9 @@ using static TorchSharp.torch;
 namespace LayerDsl.Training;
 
 /// <summary>
-/// Trains a classifier with cross-entropy on logits, evaluates it on the test set after every epoch, and writes a
-/// checkpoint per epoch. The same seed gives the same shuffling, so the same initial weights give the same accuracies.
+/// Trains any classifier (a LayerDsl model or any <c>Module&lt;Tensor, Tensor&gt;</c> returning logits) on any labelled
+/// data with cross-entropy, evaluates it after every epoch, and writes a checkpoint per epoch. The same seed gives the same
+/// shuffling, so the same initial weights give the same accuracies.
 /// </summary>
 public static class Trainer
 {
@@ -22,31 +23,57 @@ public static class Trainer
     }
 
     /// <summary>
-    /// The model's logits: <see cref="ILayerModel.ForwardLogits"/> when the model ends in a softmax, else its forward output.
+    /// The model's logits: <see cref="ILayerModel.ForwardLogits"/> when the model is a LayerDsl model ending in a softmax,
+    /// else its output (a module that is not a LayerDsl model must return logits).
     /// </summary>
     public static Tensor Logits(nn.Module<Tensor, Tensor> model, Tensor input) =>
-        model is ILayerModel { Info.OutputActivation: Activation.Softmax } layered ? layered.ForwardLogits(input) : model.forward(input);
+        model is ILayerModel { Info.OutputActivation: Activation.Softmax } layered ? layered.ForwardLogits(input) : model.call(input);
 
     /// <summary>
-    /// Trains <paramref name="model"/> (already on <see cref="TrainingOptions.Device"/>) on the training tensors and evaluates it on
-    /// the test tensors after every epoch. Images are float <c>[N, C, H, W]</c>, labels int64 <c>[N]</c>; they may stay on the CPU,
-    /// each batch is moved to the device. Resumes from the last checkpoint when asked to.
+    /// Trains the classifier <paramref name="model"/> (already on <see cref="TrainingOptions.Device"/>) with cross-entropy on
+    /// its logits and evaluates it on <paramref name="test"/> after every epoch. Inputs are float tensors <c>[N, ...]</c> of
+    /// whatever shape the model takes; labels are int64 class indices <c>[N]</c>. Both may stay on the CPU: each batch is
+    /// moved to the device. The number of classes is the model's output width (a LayerDsl model's
+    /// <see cref="ModelInfo.OutputShape"/>, else the width of its output on the first input); a label outside it, or data
+    /// that does not fit the model, throws <see cref="DataMismatchException"/> before any training. With a
+    /// <see cref="TrainingOptions.CheckpointDirectory"/> every epoch is checkpointed atomically; with
+    /// <see cref="TrainingOptions.Resume"/> training continues from the latest checkpoint there (throwing
+    /// <see cref="ResumeMismatchException"/> when it was trained with other settings). Cancelling
+    /// <paramref name="cancellationToken"/> stops at the next batch with <see cref="OperationCanceledException"/>; finished
+    /// epochs stay checkpointed.
     /// </summary>
     public static TrainingResult Train(
         nn.Module<Tensor, Tensor> model,
-        (Tensor Images, Tensor Labels) train,
-        (Tensor Images, Tensor Labels) test,
+        (Tensor Inputs, Tensor Labels) train,
+        (Tensor Inputs, Tensor Labels) test,
         TrainingOptions options,
         Action<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
         if (options.BatchSize <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "batch size must be positive");
         }
 
-        string name = Checkpoint.ModelName(model);
-        Device device = options.Device ?? train.Images.device;
+        if (options.Epochs < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, "epochs cannot be negative");
+        }
+
+        if (options.LearningRate is not > 0 || double.IsInfinity(options.LearningRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.LearningRate, "the learning rate must be a positive number");
+        }
+
+        string name = options.ModelName ?? Checkpoint.ModelName(model);
+        Device device = options.Device ?? train.Inputs.device;
+        long count = train.Inputs.shape[0];
+        var classes = ClassCount.Of(model, name, train.Inputs, device);
+        classes.CheckLabels(train.Labels, count, "training", name);
+        classes.CheckLabels(test.Labels, test.Inputs.shape[0], "test", name);
+
         long parameters = 0;
         foreach (var p in model.parameters())
         {
@@ -59,20 +86,20 @@ public static class Trainer
         int resumedFrom = 0;
         if (options.Resume && options.CheckpointDirectory is not null && Checkpoint.Latest(options.CheckpointDirectory, name) is string latest)
         {
+            Checkpoint.CheckResumable(latest, Checkpoint.ReadMetadata(latest), name, options, count);
             var metadata = Checkpoint.Load(latest, model, optimizer);
             history.AddRange(metadata.History);
             resumedFrom = metadata.Epoch;
             startEpoch = metadata.Epoch + 1;
         }
 
-        int count = (int)train.Images.shape[0];
-        int batches = (count + options.BatchSize - 1) / options.BatchSize;
+        int batches = (int)((count + options.BatchSize - 1) / options.BatchSize);
         EvaluationResult? final = null;
         for (int epoch = startEpoch; epoch <= options.Epochs; epoch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var (loss, accuracy, seconds) = TrainEpoch(model, optimizer, train, options, device, name, epoch, batches, progress, cancellationToken);
-            final = Evaluator.Evaluate(model, test.Images, test.Labels, 10, options.EvaluationBatchSize, device);
+            final = Evaluator.Evaluate(model, test.Inputs, test.Labels, classes.Count, options.EvaluationBatchSize, device);
             var result = new EpochResult(epoch, loss, accuracy, final.Loss, final.Accuracy, seconds, seconds > 0 ? count / seconds : 0);
             history.Add(result);
             if (options.CheckpointDirectory is not null)
@@ -85,6 +112,7 @@ public static class Trainer
                     LearningRate = options.LearningRate,
                     BatchSize = options.BatchSize,
                     Seed = options.Seed,
+                    TrainingExamples = count,
                     Tensors = Checkpoint.Describe(model),
                     History = history.ToArray(),
                 });
@@ -92,14 +120,14 @@ public static class Trainer
         }
 
         // Nothing left to train (resumed at or past the last epoch): the final score is that of the restored weights.
-        final ??= Evaluator.Evaluate(model, test.Images, test.Labels, 10, options.EvaluationBatchSize, device);
+        final ??= Evaluator.Evaluate(model, test.Inputs, test.Labels, classes.Count, options.EvaluationBatchSize, device);
         return new TrainingResult(name, parameters, history, final, resumedFrom);
     }
 
     private static (double Loss, double Accuracy, double Seconds) TrainEpoch(
         nn.Module<Tensor, Tensor> model,
         OptimizerHelper optimizer,
-        (Tensor Images, Tensor Labels) train,
+        (Tensor Inputs, Tensor Labels) train,
         TrainingOptions options,
         Device device,
         string name,
@@ -109,7 +137,7 @@ public static class Trainer
         CancellationToken cancellationToken)
     {
         model.train();
-        long count = train.Images.shape[0];
+        long count = train.Inputs.shape[0];
         var stopwatch = Stopwatch.StartNew();
         double lossSum = 0;
         long correct = 0;
@@ -124,8 +152,8 @@ public static class Trainer
             using var scope = NewDisposeScope();
             long start = (long)batch * options.BatchSize;
             long length = Math.Min(options.BatchSize, count - start);
-            var indices = order.narrow(0, start, length).to(train.Images.device);
-            var x = train.Images.index_select(0, indices).to(device);
+            var indices = order.narrow(0, start, length).to(train.Inputs.device);
+            var x = train.Inputs.index_select(0, indices).to(device);
             var y = train.Labels.index_select(0, indices).to(device);
 
             optimizer.zero_grad();

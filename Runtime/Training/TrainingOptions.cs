@@ -8,7 +8,7 @@ public sealed record TrainingOptions
     /// <summary>Passes over the training set.</summary>
     public int Epochs { get; init; } = 1;
 
-    /// <summary>Images per optimisation step.</summary>
+    /// <summary>Examples per optimisation step.</summary>
     public int BatchSize { get; init; } = 128;
 
     /// <summary>Learning rate of the optimizer.</summary>
@@ -23,12 +23,22 @@ public sealed record TrainingOptions
     /// <summary>Where to train; null means the device the training data is on.</summary>
     public Device? Device { get; init; }
 
-    /// <summary>Images per batch when evaluating (memory only; it does not change results).</summary>
+    /// <summary>Examples per batch when evaluating (memory only; it does not change results).</summary>
     public int EvaluationBatchSize { get; init; } = 1000;
 
     /// <summary>Folder for one checkpoint per epoch; null writes none.</summary>
     public string? CheckpointDirectory { get; init; }
 
-    /// <summary>Continue from the last checkpoint in <see cref="CheckpointDirectory"/> when there is one.</summary>
+    /// <summary>
+    /// Continue from the last checkpoint in <see cref="CheckpointDirectory"/> when there is one (it must have been trained
+    /// with the same model name, optimizer, learning rate, batch size, seed and number of training examples); without one,
+    /// training starts afresh and <see cref="TrainingResult.ResumedFromEpoch"/> is 0.
+    /// </summary>
     public bool Resume { get; init; }
+
+    /// <summary>
+    /// The name checkpoint files, progress reports and results use; null means the model's own name (a LayerDsl model's
+    /// <see cref="ModelInfo.Name"/>, else its class name). Give distinct names to distinct models sharing a checkpoint directory.
+    /// </summary>
+    public string? ModelName { get; init; }
 }

@@ -11,7 +11,7 @@ namespace LayerDsl.Training;
 /// <param name="Batches">Batches in an epoch.</param>
 /// <param name="Loss">Mean training loss so far in this epoch.</param>
 /// <param name="Accuracy">Training accuracy so far in this epoch (a fraction).</param>
-/// <param name="ImagesPerSecond">Training throughput so far in this epoch.</param>
+/// <param name="ImagesPerSecond">Training throughput so far in this epoch, in examples per second.</param>
 /// <param name="Elapsed">Time spent in this epoch.</param>
 /// <param name="Remaining">Estimated time to the end of this epoch.</param>
 public sealed record TrainingProgress(
@@ -24,14 +24,14 @@ public sealed record TrainingProgress(
 /// <param name="TestLoss">Mean cross-entropy on the test set after the epoch.</param>
 /// <param name="TestAccuracy">Accuracy on the test set after the epoch (a fraction).</param>
 /// <param name="TrainSeconds">Wall time of the epoch's training (not evaluation).</param>
-/// <param name="ImagesPerSecond">Training throughput of the epoch.</param>
+/// <param name="ImagesPerSecond">Training throughput of the epoch, in examples per second.</param>
 public sealed record EpochResult(int Epoch, double TrainLoss, double TrainAccuracy, double TestLoss, double TestAccuracy, double TrainSeconds, double ImagesPerSecond);
 
-/// <summary>A model's score on a set of images.</summary>
-/// <param name="Count">Images scored.</param>
+/// <summary>A model's score on a labelled data set.</summary>
+/// <param name="Count">Examples scored.</param>
 /// <param name="Accuracy">Fraction classified correctly.</param>
-/// <param name="Loss">Mean cross-entropy.</param>
-/// <param name="ConfusionMatrix">Counts by true class (row) and predicted class (column).</param>
+/// <param name="Loss">Mean cross-entropy per example.</param>
+/// <param name="ConfusionMatrix">Counts by true class (row) and predicted class (column), one row and column per class of the model.</param>
 public sealed record EvaluationResult(int Count, double Accuracy, double Loss, long[][] ConfusionMatrix);
 
 /// <summary>The outcome of training one model.</summary>

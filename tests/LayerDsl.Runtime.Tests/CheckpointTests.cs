@@ -98,4 +98,62 @@ public sealed class CheckpointTests
         Assert.Equal(3, Directory.GetFiles(dir.Path, "*.ckpt").Length);
         Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
     }
+
+    [Theory]
+    [InlineData("LearningRate", "learning rate 0.001", "0.01")]
+    [InlineData("Optimizer", "optimizer rmsprop", "adam")]
+    [InlineData("BatchSize", "batch size 32", "64")]
+    [InlineData("ModelName", "model TinyConvNet", "Renamed")]
+    public void Resuming_with_another_setting_is_refused_naming_both_values(string setting, string saved, string requested)
+    {
+        var train = TrainingTests.Synthetic(64, 1);
+        var test = TrainingTests.Synthetic(32, 2);
+        using var dir = new TempDir();
+        var options = new TrainingOptions { Epochs = 1, BatchSize = 32, CheckpointDirectory = dir.Path };
+        Trainer.Seed(5);
+        using (var first = new TinyConvNet(4, 3))
+        {
+            Trainer.Train(first, train, test, options);
+        }
+
+        var changed = setting switch
+        {
+            "LearningRate" => options with { LearningRate = 0.01 },
+            "Optimizer" => options with { Optimizer = OptimizerKind.Adam },
+            "BatchSize" => options with { BatchSize = 64 },
+            _ => options with { ModelName = "Renamed" },
+        };
+        if (setting == "ModelName")
+        {
+            // A checkpoint of another name is found only when the file says so: copy it under the new name.
+            File.Copy(Checkpoint.PathFor(dir.Path, "TinyConvNet", 1), Checkpoint.PathFor(dir.Path, "Renamed", 1));
+        }
+
+        using var second = new TinyConvNet(4, 3);
+        var e = Assert.Throws<ResumeMismatchException>(() => Trainer.Train(second, train, test, changed with { Epochs = 2, Resume = true }));
+
+        string path = Checkpoint.PathFor(dir.Path, setting == "ModelName" ? "Renamed" : "TinyConvNet", 1);
+        Assert.Equal($"checkpoint {path} was trained with {saved}, but this run asks for {requested}; resume with {saved}, or train afresh in another checkpoint directory", e.Message);
+        Assert.False(File.Exists(Checkpoint.PathFor(dir.Path, setting == "ModelName" ? "Renamed" : "TinyConvNet", 2)));
+    }
+
+    [Fact]
+    public void Resuming_with_more_epochs_is_what_resuming_is_for()
+    {
+        var train = TrainingTests.Synthetic(64, 1);
+        var test = TrainingTests.Synthetic(32, 2);
+        using var dir = new TempDir();
+        var options = new TrainingOptions { Epochs = 1, BatchSize = 32, CheckpointDirectory = dir.Path };
+        Trainer.Seed(5);
+        using (var first = new TinyConvNet(4, 3))
+        {
+            Trainer.Train(first, train, test, options);
+        }
+
+        using var second = new TinyConvNet(4, 3);
+        var resumed = Trainer.Train(second, train, test, options with { Epochs = 2, Resume = true });
+
+        Assert.Equal(1, resumed.ResumedFromEpoch);
+        Assert.Equal(64, Checkpoint.ReadMetadata(Checkpoint.PathFor(dir.Path, "TinyConvNet", 2)).TrainingExamples);
+    }
 }

@@ -6,7 +6,7 @@ using System.Net;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
-using LayerDsl.Data;
+using LayerDsl.Experiments.Data;
 using LayerDsl.Runtime.Tests.Fixtures;
 
 namespace LayerDsl.Runtime.Tests;
@@ -24,6 +24,8 @@ public sealed class DataDiscoveryTests
         public string System => root.Sub("system");
 
         public string Cache => root.Sub("cache");
+
+        public string Sub(string name) => root.Sub(name);
 
         public FashionMnistLocator Locator(bool withEnvironment = true) => new(
             name => name == FashionMnistLocator.EnvironmentVariable && withEnvironment ? FromEnvironment : null,
@@ -57,19 +59,36 @@ public sealed class DataDiscoveryTests
     }
 
     [Fact]
-    public void Incomplete_user_folder_is_reported_then_skipped()
+    public void A_data_folder_must_hold_the_files_and_nothing_else_is_searched()
     {
         using var places = new Places();
         IdxFiles.WriteDataset(places.Option);
         File.Delete(Path.Combine(places.Option, FashionMnistFiles.TestLabels));
+        IdxFiles.WriteDataset(places.FromEnvironment);
+        IdxFiles.WriteDataset(places.System);
+
+        var e = Assert.Throws<DatasetNotFoundException>(() => places.Locator().Locate(places.Option));
+
+        Assert.StartsWith($"--data {places.Option}: the folder lacks {FashionMnistFiles.TestLabels} (", e.Message);
+        Assert.DoesNotContain(FashionMnistFiles.TrainImages, e.Message);
+        var missing = Assert.Throws<DatasetNotFoundException>(() => places.Locator().Locate(places.Sub("nowhere")));
+        Assert.StartsWith($"--data {places.Sub("nowhere")}: no such folder", missing.Message);
+    }
+
+    [Fact]
+    public void An_incomplete_environment_folder_is_reported_then_skipped()
+    {
+        using var places = new Places();
+        IdxFiles.WriteDataset(places.FromEnvironment);
+        File.Delete(Path.Combine(places.FromEnvironment, FashionMnistFiles.TrainImages));
         IdxFiles.WriteDataset(places.System);
         var warnings = new List<string>();
 
-        var found = places.Locator(withEnvironment: false).Locate(places.Option, warnings.Add);
+        var found = places.Locator().Locate(null, warnings.Add);
 
         Assert.Equal(DatasetSource.SystemPackage, found!.Source);
         string warning = Assert.Single(warnings);
-        Assert.Contains($"--data {places.Option} lacks {FashionMnistFiles.TestLabels}", warning);
+        Assert.Equal($"FASHION_MNIST_DIR={places.FromEnvironment} lacks {FashionMnistFiles.TrainImages}; looking further.", warning);
     }
 
     [Fact]
@@ -148,6 +167,20 @@ public sealed class DataDiscoveryTests
     }
 
     [Fact]
+    public async Task An_incomplete_data_folder_is_not_completed_by_a_download()
+    {
+        using var places = new Places();
+        Directory.CreateDirectory(places.Option);
+        var mirror = new FakeMirror(GoodFiles());
+        var downloader = new FashionMnistDownloader(new HttpClient(mirror), new[] { new Uri("http://mirror.test/") });
+
+        var e = await Assert.ThrowsAsync<DatasetNotFoundException>(() => FashionMnistSource.ResolveAsync(places.Option, places.Locator(false), downloader));
+
+        Assert.StartsWith($"--data {places.Option}: the folder lacks {string.Join(", ", FashionMnistFiles.All)}", e.Message);
+        Assert.Empty(mirror.Requests);
+    }
+
+    [Fact]
     public async Task A_corrupt_download_is_not_kept()
     {
         using var places = new Places();
@@ -168,11 +201,10 @@ public sealed class DataDiscoveryTests
         using var places = new Places();
         var downloader = new FashionMnistDownloader(new HttpClient(new FakeMirror(new())), new[] { new Uri("http://mirror.test/") });
 
-        var e = await Assert.ThrowsAsync<DatasetNotFoundException>(() => FashionMnistSource.ResolveAsync(places.Option, places.Locator(), downloader));
+        var e = await Assert.ThrowsAsync<DatasetNotFoundException>(() => FashionMnistSource.ResolveAsync(null, places.Locator(), downloader));
 
-        Assert.Equal(new[] { DatasetSource.Option, DatasetSource.EnvironmentVariable, DatasetSource.SystemPackage, DatasetSource.UserCache }, e.Candidates.Select(c => c.Source));
-        Assert.Contains($"--data {places.Option}: missing", e.Message);
-        Assert.Contains($"FASHION_MNIST_DIR={places.FromEnvironment}", e.Message);
+        Assert.Equal(new[] { DatasetSource.EnvironmentVariable, DatasetSource.SystemPackage, DatasetSource.UserCache }, e.Candidates.Select(c => c.Source));
+        Assert.Contains($"FASHION_MNIST_DIR={places.FromEnvironment}: missing", e.Message);
         Assert.Contains("404", e.Message);
         Assert.Contains("apt-get install dataset-fashion-mnist", e.Message);
         Assert.Contains("--data DIR or FASHION_MNIST_DIR=DIR", e.Message);

@@ -1,5 +1,5 @@
 using System.IO;
-using LayerDsl.Data;
+using LayerDsl.Experiments.Data;
 using LayerDsl.Runtime.Tests.Fixtures;
 
 namespace LayerDsl.Runtime.Tests;

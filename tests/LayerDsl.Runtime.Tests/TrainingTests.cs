@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Diagnostics;
-using LayerDsl.Data;
+using System.Linq;
+using LayerDsl.Experiments.Data;
 using LayerDsl.Runtime.Tests.Fixtures;
 using LayerDsl.Training;
 using Xunit.Abstractions;
@@ -97,6 +98,82 @@ public sealed class TrainingTests
         Assert.Equal(result.Final.Accuracy, diagonal / 100.0, 9);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(20)]
+    public void The_number_of_classes_is_the_models_output_width(int classes)
+    {
+        // Four-quarter images with labels 0-3: a 2-class model sees them folded into 0-1, a 20-class one never sees 4-19.
+        var (trainImages, trainLabels) = Synthetic(128, 1);
+        var (testImages, testLabels) = Synthetic(64, 2);
+        if (classes < 4)
+        {
+            trainLabels = trainLabels.remainder(classes);
+            testLabels = testLabels.remainder(classes);
+        }
+
+        Trainer.Seed(0);
+        using var model = new TinyConvNet(4, 3, classes: classes);
+
+        var result = Trainer.Train(model, (trainImages, trainLabels), (testImages, testLabels), new TrainingOptions { Epochs = 2, BatchSize = 32 });
+
+        Assert.Equal(classes, result.Final.ConfusionMatrix.Length);
+        Assert.All(result.Final.ConfusionMatrix, row => Assert.Equal(classes, row.Length));
+        Assert.Equal(64, result.Final.ConfusionMatrix.Sum(row => row.Sum()));
+        for (int label = 0; label < classes; label++)
+        {
+            Assert.Equal(testLabels.eq(label).sum().item<long>(), result.Final.ConfusionMatrix[label].Sum());
+        }
+    }
+
+    [Fact]
+    public void A_model_that_is_not_a_layerdsl_model_has_as_many_classes_as_its_logits_are_wide()
+    {
+        var train = Synthetic(96, 1);
+        var test = Synthetic(32, 2);
+        Trainer.Seed(0);
+        using var model = new PlainClassifier(6);
+
+        var result = Trainer.Train(model, train, test, new TrainingOptions { BatchSize = 32 });
+
+        Assert.Equal(6, result.Final.ConfusionMatrix.Length);
+        Assert.Equal("PlainClassifier", result.Model);
+    }
+
+    [Fact]
+    public void A_label_outside_the_models_classes_is_refused_before_any_training()
+    {
+        var (images, labels) = Synthetic(64, 1);
+        var test = Synthetic(16, 2);
+        Trainer.Seed(0);
+        using var model = new TinyConvNet(4, 3, classes: 2);
+        var before = model.parameters().Select(p => p.detach().clone()).ToArray();
+        long first = Enumerable.Range(0, 64).First(i => labels[i].item<long>() >= 2);
+
+        var e = Assert.Throws<DataMismatchException>(() => Trainer.Train(model, (images, labels), test, new TrainingOptions()));
+
+        Assert.Equal($"training label {labels[first].item<long>()} at index {first} is outside 0-1: TinyConvNet has 2 classes (from its output shape [2]); labels must be class indices below that", e.Message);
+        Assert.All(model.parameters().Zip(before), pair => Assert.True(pair.First.allclose(pair.Second, rtol: 0, atol: 0)));
+    }
+
+    [Fact]
+    public void Labels_that_are_not_class_indices_of_every_input_are_refused_naming_the_fault()
+    {
+        var (images, labels) = Synthetic(32, 1);
+        var test = Synthetic(16, 2);
+        using var model = new TinyConvNet(4, 3);
+
+        var asFloat = Assert.Throws<DataMismatchException>(() => Trainer.Train(model, (images, labels.to_type(ScalarType.Float32)), test, new TrainingOptions()));
+        Assert.StartsWith("the training labels are Float32; they must be int64 class indices", asFloat.Message);
+
+        var tooFew = Assert.Throws<DataMismatchException>(() => Trainer.Train(model, (images, labels.narrow(0, 0, 30)), test, new TrainingOptions()));
+        Assert.Equal("32 training inputs but 30 training labels; every input needs one label", tooFew.Message);
+
+        var badTest = Assert.Throws<DataMismatchException>(() => Trainer.Train(model, (images, labels), (test.Images, test.Labels.add(10)), new TrainingOptions()));
+        Assert.StartsWith("test label ", badTest.Message);
+    }
+
     [Fact]
     public void Memory_stays_flat_across_batches()
     {
@@ -111,20 +188,38 @@ public sealed class TrainingTests
         Assert.Equal(live[2], live[^1]);
     }
 
+    /// <summary>
+    /// The origin's setting on the real data (60,000 training images, one epoch, RMSprop lr 1e-3, batch 128), scored on
+    /// the 10,000 test images, averaged over seeds 0 and 1. How the bar was chosen, measured on this project's machine with
+    /// <c>compare --models StandardCnn --seeds 6</c> (seeds 0-11): one seed's accuracy is 0.8683 on average with a standard
+    /// deviation of 0.0051 (lowest 0.8613), so the mean of two seeds varies by about 0.0036 and 0.853 is four of those below
+    /// the average: another seed, thread count or TorchSharp build does not fail it. Broken trainers land below it (seeds 0
+    /// and 1): labels not shuffled with their images 0.085, softmax probabilities taken as logits 0.588, gradients never
+    /// zeroed 0.843, a learning rate ten times too small 0.816. (One epoch on 5,000 images, the setting used before, spread
+    /// from 0.51 to 0.76 across seeds and could tell none of these apart.) A learning rate ten times too large gives 0.863
+    /// and passes: OptimizerTests pin the learning rate itself.
+    /// </summary>
     [RealDataFact]
-    public void StandardCnn_after_one_epoch_on_5000_real_images_reaches_70_percent_on_the_10000_test_images()
+    public void StandardCnn_in_the_origins_setting_reaches_its_measured_accuracy_on_the_real_test_set()
     {
         Assert.True(RealData.Directory is not null, "CI is set but Fashion-MNIST is missing: .ci/run must install dataset-fashion-mnist");
         var stopwatch = Stopwatch.StartNew();
-        var data = FashionMnist.Load(RealData.Directory!, trainLimit: 5000);
+        var data = FashionMnist.Load(RealData.Directory!);
         var train = data.Train.ToTensors();
         var test = data.Test.ToTensors();
-        Trainer.Seed(0);
-        using var model = new LayerDsl.Models.StandardCnn();
+        var accuracies = new List<double>();
+        foreach (int seed in new[] { 0, 1 })
+        {
+            Trainer.Seed(seed);
+            using var model = new LayerDsl.Models.StandardCnn();
+            var result = Trainer.Train(model, train, test, new TrainingOptions { Seed = seed });
+            output.WriteLine($"seed {seed}: test accuracy {result.Final.Accuracy:F4}, loss {result.Final.Loss:F4}");
+            Assert.Equal(10_000, result.Final.Count);
+            accuracies.Add(result.Final.Accuracy);
+        }
 
-        var result = Trainer.Train(model, train, test, new TrainingOptions());
-
-        output.WriteLine($"{result.Model}: test accuracy {result.Final.Accuracy:F4}, loss {result.Final.Loss:F4}, {stopwatch.Elapsed.TotalSeconds:F1} s");
-        Assert.True(result.Final.Accuracy >= 0.70, $"test accuracy {result.Final.Accuracy:F4} after one epoch on 5,000 images");
+        double mean = accuracies.Average();
+        output.WriteLine($"mean {mean:F4} in {stopwatch.Elapsed.TotalSeconds:F1} s");
+        Assert.True(mean >= 0.853, $"mean test accuracy {mean:F4} over seeds 0 and 1 is below 0.853 (measured: 0.8683 per seed, sd 0.0051)");
     }
 }

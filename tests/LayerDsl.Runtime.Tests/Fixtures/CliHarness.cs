@@ -1,11 +1,12 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
-using System.Net;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
-using LayerDsl.Data;
-using LayerDsl.Models.Cli;
+using LayerDsl.Experiments.Cli;
+using LayerDsl.Experiments.Data;
+using LayerDsl.Training;
 using Spectre.Console;
 
 namespace LayerDsl.Runtime.Tests.Fixtures;
@@ -43,14 +44,31 @@ public sealed class CliHarness : IDisposable
 
     public string Output => writer.ToString();
 
+    /// <summary>The models the harness's command line knows, unless a test gives its own.</summary>
+    public IReadOnlyList<Type> Models { get; init; } = new[] { typeof(SmallCnn), typeof(WideCnn), typeof(TinyConvNet), typeof(string) };
+
+    /// <summary>Called with every training progress report, and the cancellation source a test may trigger.</summary>
+    public Action<string, TrainingProgress, CancellationTokenSource>? OnProgress { get; init; }
+
     internal FashionMnistLocator Locator => new(_ => null, root.Sub("system"), CacheDirectory);
 
-    internal static ModelCatalog Catalog => new(new[] { typeof(SmallCnn), typeof(WideCnn), typeof(TinyConvNet), typeof(string) });
+    internal ModelCatalog Catalog => new(Models);
 
-    public int Run(params string[] args) =>
-        CliApp.Build(Console, Catalog, Locator, () => new FashionMnistDownloader(new HttpClient(new Offline()), new[] { new Uri("http://mirror.test/") }))
-            .Parse(args)
-            .Invoke(new System.CommandLine.InvocationConfiguration { Output = writer, Error = writer });
+    /// <summary>The program prefix of the commands the command line prints.</summary>
+    public const string Program = "layerdsl-test";
+
+    public int Run(params string[] args)
+    {
+        using var interrupt = new CancellationTokenSource();
+        var app = new CliApp(Console, Catalog)
+        {
+            Locator = Locator,
+            Downloader = () => new FashionMnistDownloader(new HttpClient(new Offline()), new[] { new Uri("http://mirror.test/") }),
+            Echo = new CommandEcho(new[] { Program }),
+            Observer = OnProgress is null ? null : (label, p) => OnProgress(label, p, interrupt),
+        };
+        return app.Run(args, interrupt.Token, writer);
+    }
 
     public void Dispose() => root.Dispose();
 

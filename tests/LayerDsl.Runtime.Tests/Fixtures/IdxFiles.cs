@@ -2,7 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.IO;
 using System.IO.Compression;
-using LayerDsl.Data;
+using LayerDsl.Experiments.Data;
 
 namespace LayerDsl.Runtime.Tests.Fixtures;
 

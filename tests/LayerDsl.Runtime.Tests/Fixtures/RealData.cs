@@ -1,5 +1,5 @@
 using System;
-using LayerDsl.Data;
+using LayerDsl.Experiments.Data;
 using Xunit;
 
 namespace LayerDsl.Runtime.Tests.Fixtures;

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace LayerDsl.Runtime.Tests.Fixtures;
 
-/// <summary>A hand-written stand-in for a generated model: Conv2D(filters, kernel, ReLU), MaxPool(2), Flatten, Dense(10, Softmax).</summary>
+/// <summary>A hand-written stand-in for a generated model: Conv2D(filters, kernel, ReLU), MaxPool(2), Flatten, Dense(classes, Softmax).</summary>
 public class TinyConvNet : nn.Module<Tensor, Tensor>, ILayerModel
 {
     private readonly Conv2d conv1;
@@ -14,14 +14,14 @@ public class TinyConvNet : nn.Module<Tensor, Tensor>, ILayerModel
     private readonly Flatten flatten1;
     private readonly Linear dense1;
 
-    public TinyConvNet(long filters = 8, long kernel = 3, string name = "TinyConvNet", Device? device = null)
+    public TinyConvNet(long filters = 8, long kernel = 3, string name = "TinyConvNet", Device? device = null, long classes = 10)
         : base(name)
     {
         long side = (28 - kernel + 1) / 2;
         conv1 = nn.Conv2d(1, filters, kernel);
         pool1 = nn.MaxPool2d(2);
         flatten1 = nn.Flatten();
-        dense1 = nn.Linear(filters * side * side, 10);
+        dense1 = nn.Linear(filters * side * side, classes);
         RegisterComponents();
         long count = 0;
         foreach (var p in parameters())
@@ -29,7 +29,7 @@ public class TinyConvNet : nn.Module<Tensor, Tensor>, ILayerModel
             count += p.numel();
         }
 
-        Info = new ModelInfo(name, new long[] { 1, 28, 28 }, new long[] { 10 }, new List<LayerInfo>(), count, Activation.Softmax, $"{name}: {count} parameters");
+        Info = new ModelInfo(name, new long[] { 1, 28, 28 }, new long[] { classes }, new List<LayerInfo>(), count, Activation.Softmax, $"{name}: {count} parameters");
         if (device is not null)
         {
             this.to(device);
@@ -76,4 +76,21 @@ public sealed class WideCnn : TinyConvNet
         : base(16, 5, nameof(WideCnn), device)
     {
     }
+}
+
+/// <summary>A plain TorchSharp classifier that is not a LayerDsl model: the trainer must read its class count from its logits.</summary>
+public sealed class PlainClassifier : nn.Module<Tensor, Tensor>
+{
+    private readonly Flatten flatten;
+    private readonly Linear linear;
+
+    public PlainClassifier(long classes)
+        : base(nameof(PlainClassifier))
+    {
+        flatten = nn.Flatten();
+        linear = nn.Linear(28 * 28, classes);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input) => linear.call(flatten.call(input));
 }

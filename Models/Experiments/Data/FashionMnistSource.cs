@@ -5,7 +5,7 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace LayerDsl.Data;
+namespace LayerDsl.Experiments.Data;
 
 /// <summary>Finds Fashion-MNIST by the discovery order, downloading it into the per-user cache when no place has it.</summary>
 public static class FashionMnistSource
@@ -13,7 +13,7 @@ public static class FashionMnistSource
     /// <summary>
     /// Returns the folder holding the dataset: found by <paramref name="locator"/>, or downloaded by <paramref name="downloader"/>
     /// into its cache (skipped when the downloader is null). Throws <see cref="DatasetNotFoundException"/>, whose message names
-    /// the three remedies, when both fail.
+    /// the three remedies, when both fail, and at once when the folder named by <paramref name="dataOption"/> lacks a file.
     /// </summary>
     public static async Task<DatasetLocation> ResolveAsync(
         string? dataOption,
@@ -44,7 +44,7 @@ public static class FashionMnistSource
             }
         }
 
-        throw new DatasetNotFoundException(locator.Candidates(dataOption), locator.CacheDirectory, downloadError);
+        throw new DatasetNotFoundException(locator.Candidates(null), locator.CacheDirectory, downloadError);
     }
 }
 
@@ -53,9 +53,23 @@ public sealed class DatasetNotFoundException : Exception
 {
     /// <summary>Creates the exception from the places looked at and why the download failed.</summary>
     public DatasetNotFoundException(IReadOnlyList<DatasetCandidate> candidates, string cacheDirectory, string downloadError)
-        : base(BuildMessage(candidates, cacheDirectory, downloadError))
+        : this(BuildMessage(candidates, cacheDirectory, downloadError), candidates)
+    {
+    }
+
+    private DatasetNotFoundException(string message, IReadOnlyList<DatasetCandidate> candidates)
+        : base(message)
     {
         Candidates = candidates;
+    }
+
+    /// <summary>The folder the user named (<c>--data</c>) does not hold the dataset: the message says what is missing there.</summary>
+    public static DatasetNotFoundException InNamedFolder(DatasetCandidate folder)
+    {
+        string message = System.IO.Directory.Exists(folder.Directory)
+            ? $"{folder.Describe()}: the folder lacks {string.Join(", ", folder.MissingFiles)} (each may also be there decompressed, without .gz); a folder given with --data must hold all four Fashion-MNIST files, and no other place is searched"
+            : $"{folder.Describe()}: no such folder; --data must name a folder holding {string.Join(", ", FashionMnistFiles.All)}";
+        return new DatasetNotFoundException(message, new[] { folder });
     }
 
     /// <summary>The places looked at, in order.</summary>

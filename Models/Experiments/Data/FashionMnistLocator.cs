@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 
-namespace LayerDsl.Data;
+namespace LayerDsl.Experiments.Data;
 
 /// <summary>
 /// Finds Fashion-MNIST, in this order: the <c>--data</c> folder, the <c>FASHION_MNIST_DIR</c> environment variable,
@@ -73,18 +73,30 @@ public sealed class FashionMnistLocator
         return candidates;
     }
 
-    /// <summary>The first place, in discovery order, that holds all four files; null when none does.</summary>
+    /// <summary>
+    /// The folder holding all four files. A folder named with <c>--data</c> (<paramref name="dataOption"/>) must hold them:
+    /// when it does not, <see cref="DatasetNotFoundException"/> names what is missing there and nothing else is searched.
+    /// Otherwise the first place in discovery order that holds them; an incomplete <c>FASHION_MNIST_DIR</c> is reported
+    /// through <paramref name="warn"/> and skipped. Null when no place holds the files.
+    /// </summary>
     public DatasetLocation? Locate(string? dataOption, Action<string>? warn = null)
     {
-        foreach (var candidate in Candidates(dataOption))
+        if (!string.IsNullOrWhiteSpace(dataOption))
+        {
+            var named = Candidate(DatasetSource.Option, dataOption);
+            return named.MissingFiles.Count == 0
+                ? new DatasetLocation(named.Source, named.Directory)
+                : throw DatasetNotFoundException.InNamedFolder(named);
+        }
+
+        foreach (var candidate in Candidates(null))
         {
             if (candidate.MissingFiles.Count == 0)
             {
                 return new DatasetLocation(candidate.Source, candidate.Directory);
             }
 
-            // A folder the user named explicitly but that lacks the files deserves a word before we look further.
-            if (candidate.Source is DatasetSource.Option or DatasetSource.EnvironmentVariable)
+            if (candidate.Source is DatasetSource.EnvironmentVariable)
             {
                 warn?.Invoke($"{candidate.Describe()} lacks {string.Join(", ", candidate.MissingFiles)}; looking further.");
             }

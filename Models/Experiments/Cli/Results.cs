@@ -8,7 +8,7 @@ using System.Text.RegularExpressions;
 using System.Text.Json.Serialization;
 using LayerDsl.Training;
 
-namespace LayerDsl.Models.Cli;
+namespace LayerDsl.Experiments.Cli;
 
 /// <summary>The content of <c>results.json</c>: one entry per model, the settings and the machine.</summary>
 internal sealed record ExperimentResults(IReadOnlyList<ModelResult> Models, ExperimentSettings Settings, MachineInfo Machine)

@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.IO.Compression;
 
-namespace LayerDsl.Data;
+namespace LayerDsl.Experiments.Data;
 
 /// <summary>Reads the IDX files Fashion-MNIST and MNIST ship in (optionally gzip-compressed), checking everything it reads.</summary>
 public static class IdxReader

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using static TorchSharp.torch;
 
-namespace LayerDsl.Data;
+namespace LayerDsl.Experiments.Data;
 
 /// <summary>Fashion-MNIST: 60,000 training and 10,000 test images of 28x28 grey pixels in 10 classes of clothing.</summary>
 public sealed class FashionMnist
@@ -26,6 +26,15 @@ public sealed class FashionMnist
     {
         "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
     };
+
+    /// <summary>The class names shortened for narrow table columns, by label.</summary>
+    public static IReadOnlyList<string> ShortClassNames { get; } = new[]
+    {
+        "T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot",
+    };
+
+    /// <summary>The shape of one image as a model takes it, <c>[channels, height, width]</c>.</summary>
+    public static IReadOnlyList<long> ImageShape { get; } = new long[] { 1, ImageSize, ImageSize };
 
     /// <summary>The folder the files were read from.</summary>
     public string Directory { get; }

@@ -1,6 +1,6 @@
 using System.IO;
 
-namespace LayerDsl.Data;
+namespace LayerDsl.Experiments.Data;
 
 /// <summary>A dataset file that is not what it claims to be; <see cref="FilePath"/> names it and the message says what is wrong.</summary>
 public sealed class DataFormatException : IOException

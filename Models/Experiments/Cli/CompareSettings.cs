@@ -1,14 +1,13 @@
 using System.Collections.Generic;
 using LayerDsl.Training;
 
-namespace LayerDsl.Models.Cli;
+namespace LayerDsl.Experiments.Cli;
 
 /// <summary>Everything <c>compare</c> was asked to do; the defaults are the origin's settings.</summary>
 internal sealed record CompareSettings
 {
-    public static IReadOnlyList<string> DefaultModels { get; } = new[] { "StandardCnn", "MaskedConvNet" };
-
-    public IReadOnlyList<string> Models { get; init; } = DefaultModels;
+    /// <summary>The models to compare, by any name the catalog resolves.</summary>
+    public IReadOnlyList<string> Models { get; init; } = System.Array.Empty<string>();
 
     public int Epochs { get; init; } = 1;
 
@@ -36,6 +35,9 @@ internal sealed record CompareSettings
     public bool Resume { get; init; }
 
     public string Device { get; init; } = "cpu";
+
+    /// <summary>The command's arguments as given, to print the command that resumes the run after an interruption.</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = new[] { "compare" };
 
     /// <summary>Whether to download the dataset when it is found nowhere (tests turn it off).</summary>
     public bool AllowDownload { get; init; } = true;

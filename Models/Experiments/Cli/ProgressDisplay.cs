@@ -2,11 +2,11 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
-using LayerDsl.Data;
+using LayerDsl.Experiments.Data;
 using LayerDsl.Training;
 using Spectre.Console;
 
-namespace LayerDsl.Models.Cli;
+namespace LayerDsl.Experiments.Cli;
 
 /// <summary>Receives training and download progress while a display is running.</summary>
 internal interface IProgressSink

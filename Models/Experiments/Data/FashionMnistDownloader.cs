@@ -5,7 +5,7 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace LayerDsl.Data;
+namespace LayerDsl.Experiments.Data;
 
 /// <summary>Progress of one file being downloaded.</summary>
 /// <param name="FileName">The dataset file.</param>

@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Text;
 
-namespace LayerDsl.Models.Cli;
+namespace LayerDsl.Experiments.Cli;
 
 /// <summary>Writes files so a reader never sees half of one: to a temporary file beside it, then renamed over it.</summary>
 internal static class AtomicFile

@@ -1,15 +1,14 @@
 using System;
 using System.Globalization;
 using System.Linq;
+using LayerDsl.Experiments.Data;
 using Spectre.Console;
 
-namespace LayerDsl.Models.Cli;
+namespace LayerDsl.Experiments.Cli;
 
 /// <summary>The comparison as the user reads it: the table, the winner and by how much, each confusion matrix.</summary>
 internal static class Report
 {
-    private static readonly string[] ShortClassNames = { "T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot" };
-
     public static void Print(IAnsiConsole console, ExperimentResults results)
     {
         foreach (var model in results.Models)
@@ -111,5 +110,5 @@ internal static class Report
         return table;
     }
 
-    private static string Name(int label) => label < ShortClassNames.Length ? ShortClassNames[label] : label.ToString(CultureInfo.InvariantCulture);
+    private static string Name(int label) => label < FashionMnist.ShortClassNames.Count ? FashionMnist.ShortClassNames[label] : label.ToString(CultureInfo.InvariantCulture);
 }

@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 
-namespace LayerDsl.Data;
+namespace LayerDsl.Experiments.Data;
 
 /// <summary>The four files of Fashion-MNIST and how to find them in a folder.</summary>
 public static class FashionMnistFiles

@@ -1,4 +1,4 @@
-namespace LayerDsl.Data;
+namespace LayerDsl.Experiments.Data;
 
 /// <summary>Where the dataset was looked for, in discovery order.</summary>
 public enum DatasetSource

@@ -6,7 +6,7 @@ using System.Linq;
 using ScottPlot;
 using SkiaSharp;
 
-namespace LayerDsl.Models.Cli;
+namespace LayerDsl.Experiments.Cli;
 
 /// <summary>Draws one PNG with two panels: test accuracy per epoch (left) and test loss per epoch (right), one line per model.</summary>
 internal static class ChartWriter
@@ -36,6 +36,7 @@ internal static class ChartWriter
 
     private static Plot Panel(IReadOnlyList<ModelResult> models, Func<HistoryEntry, double> value, string title, string yLabel, string format)
     {
+        string font = ChartFont.Use();
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
         var all = new List<double>();
@@ -74,6 +75,8 @@ internal static class ChartWriter
         }
 
         plot.ShowLegend(Edge.Bottom);
+        plot.Font.Set(font);
+        plot.Legend.FontName = font;
         return plot;
     }
 }
