@@ -181,7 +181,7 @@ step "run: forward pass on [128, 1, 28, 28]"
 consumer_dotnet run --no-build >"$work/run.log" 2>&1 || { cat "$work/run.log"; fail "dotnet run"; }
 cat "$work/run.log"
 grep -qx 'forward: \[128, 1, 28, 28\] -> \[128, 10\]' "$work/run.log" || fail "forward pass did not give [128, 10]"
-grep -qE '^maskedConv1 \(MaskedConv\(5, 32\)\) +\[-1, 32, 24, 24\] +1,450$' "$work/run.log" || fail "summary lacks the MaskedConv row"
+grep -qE '^maskedConv1 \(MaskedConv\(5, 32\): 32 filters, 5 × 5 kernel\) +\[-1, 32, 24, 24\] +1,450$' "$work/run.log" || fail "summary lacks the MaskedConv row"
 grep -qE '^dense1 \(Dense\(10\)\) +\[-1, 10\] +184,330$' "$work/run.log" || fail "summary lacks the Dense row"
 grep -qx 'Total params: 185,780' "$work/run.log" || fail "summary total is wrong"
 
@@ -190,6 +190,62 @@ consumer_dotnet publish -nologo -c Release -o "$work/published" >"$work/publish.
 consumer_dotnet "$work/published/Consumer.dll" >"$work/published.log" 2>&1 || { cat "$work/published.log"; fail "the published app does not run"; }
 grep -qx 'forward: \[128, 1, 28, 28\] -> \[128, 10\]' "$work/published.log" || { cat "$work/published.log"; fail "the published app's forward pass did not give [128, 10]"; }
 echo "published app: $(head -n 1 "$work/published.log")"
+
+step "a new user's own LeNet, trained with the library's training API on 5,000 real images for one epoch"
+data="${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}"
+[[ -f "$data/train-images-idx3-ubyte.gz" ]] || fail "no Fashion-MNIST in $data (sudo apt-get install dataset-fashion-mnist, or set FASHION_MNIST_DIR)"
+cat >Model.cs <<'CS'
+using LayerDsl;
+using TorchSharp;
+
+[Input(28, 28, 1)]
+[Conv2D(6, 5, Padding = Padding.Same, Activation = Activation.ReLU)]
+[MaxPool2D]
+[Conv2D(16, 5, Activation = Activation.ReLU)]
+[MaxPool2D]
+[Dense(120, Activation = Activation.ReLU)]
+[Dense(84, Activation = Activation.ReLU)]
+[Dense(10)]
+public partial class LeNet
+{
+}
+CS
+cat >Program.cs <<'CS'
+using System;
+using System.IO;
+using System.IO.Compression;
+using LayerDsl.Training;
+using TorchSharp;
+
+var folder = args[0];
+
+// The four IDX files, read as a user would: a 16-byte header (8 for labels), then one byte per pixel (or label).
+(torch.Tensor Images, torch.Tensor Labels) Load(string images, string labels, int count)
+{
+    byte[] Read(string name, int header, int length)
+    {
+        using var stream = new GZipStream(File.OpenRead(Path.Combine(folder, name)), CompressionMode.Decompress);
+        var bytes = new byte[header + length];
+        stream.ReadExactly(bytes);
+        return bytes[header..];
+    }
+
+    var x = torch.tensor(Read(images, 16, count * 784)).reshape(count, 1, 28, 28).to_type(torch.float32).div(255);
+    var y = torch.tensor(Read(labels, 8, count)).to_type(torch.int64);
+    return (x, y);
+}
+
+var train = Load("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", 5000);
+var test = Load("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", 10000);
+Trainer.Seed(0);
+using var model = new LeNet();
+var result = Trainer.Train(model, train, test, new TrainingOptions { Epochs = 1, BatchSize = 16 });
+Console.WriteLine(FormattableString.Invariant($"LeNet: {LeNet.Info.Parameters} parameters, test accuracy {result.Final.Accuracy:F4} after one epoch on 5000 images"));
+return result.Final.Accuracy >= 0.70 ? 0 : 1;
+CS
+consumer_dotnet build -nologo >"$work/build-lenet.log" 2>&1 || { cat "$work/build-lenet.log"; fail "the LeNet consumer does not build"; }
+consumer_dotnet run --no-build -- "$data" >"$work/lenet.log" 2>&1 || { cat "$work/lenet.log"; fail "LeNet did not reach 0.70 test accuracy"; }
+tail -n 1 "$work/lenet.log"
 
 ((${#failed_modes[@]} == 0)) || fail "the broken model was not stopped by exactly one LDSL0013 in: $(IFS=,; echo "${failed_modes[*]}")"
 echo "package test: passed in ${SECONDS}s (LayerDsl $version)"
