@@ -25,6 +25,9 @@ public sealed class ModelAnalyzer : DiagnosticAnalyzer
     /// <summary>Property of LDSL0011, present (value <c>true</c>) when <c>Padding = Padding.Same</c> makes the layer's shape valid.</summary>
     public const string PaddingSameFixesProperty = "PaddingSameFixes";
 
+    /// <summary>Property of LDSL0024, present (value <c>true</c>) when <c>Project = true</c> makes the model's shapes valid.</summary>
+    public const string ProjectFixesProperty = "ProjectFixes";
+
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = DiagnosticDescriptors.All.ToImmutableArray();
 
@@ -90,39 +93,45 @@ public sealed class ModelAnalyzer : DiagnosticAnalyzer
             return ImmutableDictionary<string, string?>.Empty.Add(InferredFeaturesProperty, info.Arguments[2]);
         }
 
-        if (info.Id == DiagnosticIds.WindowLargerThanInput && info.Site is { Kind: SiteKind.Layer } site && PaddingSameFixes(site.Index, parsed.Spec))
+        if (info.Id == DiagnosticIds.WindowLargerThanInput && info.Site is { Kind: SiteKind.Layer } site && Fixes(site.Index, parsed.Spec, PaddedSame))
         {
             return ImmutableDictionary<string, string?>.Empty.Add(PaddingSameFixesProperty, "true");
+        }
+
+        if (info.Id == DiagnosticIds.ResidualShapeMismatch && info.Site is { Kind: SiteKind.Layer } residual
+            && Fixes(residual.Index, parsed.Spec, layer => layer is ResidualLayer r ? r with { Project = true } : null))
+        {
+            return ImmutableDictionary<string, string?>.Empty.Add(ProjectFixesProperty, "true");
         }
 
         return null;
     }
 
-    /// <summary>
-    /// Re-runs inference with the faulty layer set to <c>Padding.Same</c> (only convolutions have that option) and
-    /// checks that the whole model then has no error.
-    /// </summary>
-    private static bool PaddingSameFixes(int index, ModelSpec model)
+    /// <summary>The layer with <c>Padding = Padding.Same</c> (only convolutions have that option), or null.</summary>
+    private static LayerSpec? PaddedSame(LayerSpec layer) => layer switch
     {
-        if (index < 0 || index >= model.Layers.Count)
-        {
-            return false;
-        }
+        Conv2DLayer conv => conv with { Geometry = conv.Geometry with { Padding = 1, PadHeight = 0, PadWidth = 0 } },
+        MaskedConvLayer masked => masked with { Padding = 1 },
+        _ => null,
+    };
 
-        LayerSpec? padded = model.Layers[index] switch
-        {
-            Conv2DLayer conv => conv with { Geometry = conv.Geometry with { Padding = 1, PadHeight = 0, PadWidth = 0 } },
-            MaskedConvLayer masked => masked with { Padding = 1 },
-            _ => null,
-        };
-        if (padded is null)
-        {
-            return false;
-        }
-
+    /// <summary>
+    /// Re-runs inference with the layers of attribute <paramref name="index"/> changed by <paramref name="change"/> and
+    /// checks that the whole model then has no error: a fix is offered only where it makes the model valid.
+    /// </summary>
+    private static bool Fixes(int index, ModelSpec model, System.Func<LayerSpec, LayerSpec?> change)
+    {
         var layers = model.Layers.ToList();
-        layers[index] = padded;
-        var rerun = ShapeInference.Run(model with { Layers = layers.ToEquatableArray() });
-        return rerun.Trace is not null;
+        var changed = false;
+        for (var i = 0; i < layers.Count; i++)
+        {
+            if (layers[i].Index == index && change(layers[i]) is { } replacement)
+            {
+                layers[i] = replacement;
+                changed = true;
+            }
+        }
+
+        return changed && ShapeInference.Run(model with { Layers = layers.ToEquatableArray() }).Trace is not null;
     }
 }

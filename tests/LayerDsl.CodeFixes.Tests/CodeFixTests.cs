@@ -158,4 +158,24 @@ public class CodeFixTests
     [InlineData("[Input(40000, 40000, 1)]\n[Conv2D(2, {|LDSL0011:40001|})]")]
     public Task PaddingSameIsNotOfferedWhenItCannotMakeTheModelValid(string layers) =>
         Verify<PaddingSameCodeFixProvider>.NoFixAsync("using LayerDsl;\n" + layers + "\npublic partial class Net { }\n");
+
+    [Fact]
+    public Task ResidualThatChangesTheShapeGetsAProjection() =>
+        Verify<ResidualProjectCodeFixProvider>.FixAsync(
+            "using LayerDsl;\nusing TorchSharp;\n[Block][Conv2D(8, 3, Stride = 2, Padding = Padding.Same)] public partial class Down { }\n[Input(8, 8, 4)]\n[{|LDSL0024:Residual<Down>(Activation = Activation.ReLU)|}]\npublic partial class Net { }\n",
+            "using LayerDsl;\nusing TorchSharp;\n[Block][Conv2D(8, 3, Stride = 2, Padding = Padding.Same)] public partial class Down { }\n[Input(8, 8, 4)]\n[Residual<Down>(Activation = Activation.ReLU, Project = true)]\npublic partial class Net { }\n",
+            ResidualProjectCodeFixProvider.Title);
+
+    [Fact]
+    public Task ResidualWithoutArgumentsGetsAnArgumentList() =>
+        Verify<ResidualProjectCodeFixProvider>.FixAsync(
+            "using LayerDsl;\n[Block][Dense(6)] public partial class Wider { }\n[Input(4)]\n[{|LDSL0024:Residual<Wider>|}]\npublic partial class Net { }\n",
+            "using LayerDsl;\n[Block][Dense(6)] public partial class Wider { }\n[Input(4)]\n[Residual<Wider>(Project = true)]\npublic partial class Net { }\n",
+            ResidualProjectCodeFixProvider.Title);
+
+    [Fact]
+    public Task NoProjectionIsOfferedWhereNoStrideMapsTheShapes() =>
+        // A block that flattens [4, 8, 8] to [256]: the ranks differ, so no 1 x 1 projection maps one onto the other.
+        Verify<ResidualProjectCodeFixProvider>.NoFixAsync(
+            "using LayerDsl;\n[Block][Flatten] public partial class Flat { }\n[Input(8, 8, 4)]\n[{|LDSL0024:Residual<Flat>|}]\npublic partial class Net { }\n");
 }
