@@ -76,13 +76,13 @@ internal sealed record MaskedConvLayer(
         var window = Geometry.Of(input);
         var maskActivation = MaskActivation == 1 ? "Sigmoid" : "Tanh";
         return $"new global::LayerDsl.Modules.MaskedConv2d({Format.LongLiteral(input[0])}, {Format.LongLiteral(Filters)}, {Format.LongLiteral(KernelSize)}, " +
-            $"stride: {Format.LongLiteral(Stride)}, padding: {Format.LongLiteral(window.ModulePadding.Height)}, maskActivation: global::LayerDsl.MaskActivation.{maskActivation}, " +
+            $"stride: {Format.LongLiteral(Stride)}, padding: {Format.LongLiteral(window.IsUniform ? window.Top : 0)}, maskActivation: global::LayerDsl.MaskActivation.{maskActivation}, " +
             $"activation: global::LayerDsl.Activation.None, bias: {(UseBias ? "true" : "false")})";
     }
 
     public override void EmitForward(List<string> statements, string name, Shape input, Shape output)
     {
-        if (Geometry.Of(input).PadStatement() is { } pad)
+        if (Geometry.Of(input).PadStatement(uniformOnly: true) is { } pad)
         {
             statements.Add(pad);
         }

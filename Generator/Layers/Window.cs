@@ -78,8 +78,15 @@ internal readonly struct Window
     public static Window Compute(long height, long width, long kernel, long stride, bool same) =>
         Compute(height, width, new Axis(kernel, stride, 1, same, 0), new Axis(kernel, stride, 1, same, 0));
 
-    /// <summary>The explicit padding statement for asymmetric padding (the module pads nothing then), or null.</summary>
-    public string? PadStatement() => IsSymmetric
+    /// <summary>True when all four sides are padded alike, for modules that take a single padding amount.</summary>
+    public bool IsUniform => IsSymmetric && Top == Left;
+
+    /// <summary>
+    /// The explicit padding statement when the module cannot pad this way itself (the module pads nothing then), or null:
+    /// asymmetric padding, or for a module with one amount for every side (<paramref name="uniformOnly"/>), any padding
+    /// that differs between height and width.
+    /// </summary>
+    public string? PadStatement(bool uniformOnly = false) => (uniformOnly ? IsUniform : IsSymmetric)
         ? null
         : $"x = global::TorchSharp.torch.nn.functional.pad(x, new long[] {{ {Format.Number(Left)}, {Format.Number(Right)}, {Format.Number(Top)}, {Format.Number(Bottom)} }});";
 }
