@@ -21,6 +21,7 @@ internal static class LayerKinds
             ["LayerDsl.DepthwiseConv2DAttribute"] = One(DepthwiseConv2DLayer.Parse),
             ["LayerDsl.ConvTranspose2DAttribute"] = One(ConvTranspose2DLayer.Parse),
             ["LayerDsl.MaskedConvAttribute"] = One(MaskedConvLayer.Parse),
+            ["LayerDsl.DeformConvAttribute"] = One(DeformConvLayer.Parse),
             ["LayerDsl.Conv1DAttribute"] = One(Conv1DLayer.Parse),
             ["LayerDsl.MaxPool2DAttribute"] = One(PoolLayer.ParseMax),
             ["LayerDsl.AvgPool2DAttribute"] = One(PoolLayer.ParseAvg),

@@ -146,3 +146,47 @@ public sealed class Conv1DAttribute : LayerAttribute
     /// <summary>Activation after the layer (default none).</summary>
     public Activation Activation { get; set; } = Activation.None;
 }
+
+/// <summary>
+/// A deformable convolution (DCN; DCNv2 with <see cref="Modulated"/>, the default): an offset branch predicts, for every
+/// output position and kernel tap, where to sample (bilinear, zero outside the image), a mask branch weighs each sample,
+/// then a <c>filters</c>-channel convolution combines them (<c>LayerDsl.Modules.DeformConv2d</c>, torchvision's
+/// <c>deform_conv2d</c> semantics). Both branches start at zero: at first it is a plain convolution with half-weighted taps.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class DeformConvAttribute : LayerAttribute
+{
+    /// <summary>Declares a deformable convolution with a <paramref name="kernelSize"/> x <paramref name="kernelSize"/> kernel and <paramref name="filters"/> filters (the masked convolution's order: kernel first).</summary>
+    public DeformConvAttribute(int kernelSize, int filters)
+    {
+        KernelSize = kernelSize;
+        Filters = filters;
+    }
+
+    /// <summary>Kernel height and width.</summary>
+    public int KernelSize { get; }
+
+    /// <summary>Output channels.</summary>
+    public int Filters { get; }
+
+    /// <summary>Step between kernel positions (default 1).</summary>
+    public int Stride { get; set; } = 1;
+
+    /// <summary>Border handling, with TorchSharp's own enum: <c>Padding.Valid</c> (the default) or <c>Padding.Same</c>.</summary>
+    public TorchSharp.Padding Padding { get; set; } = TorchSharp.Padding.Valid;
+
+    /// <summary>Spacing between kernel taps (default 1).</summary>
+    public int Dilation { get; set; } = 1;
+
+    /// <summary>True (the default) for DCNv2: a sigmoid mask per sample; false for DCNv1: offsets only.</summary>
+    public bool Modulated { get; set; } = true;
+
+    /// <summary>Groups of input channels that share offsets (default 1); must divide the input channels.</summary>
+    public int OffsetGroups { get; set; } = 1;
+
+    /// <summary>Activation of the output (default <see cref="LayerDsl.Activation.ReLU"/>, as the masked convolution).</summary>
+    public Activation Activation { get; set; } = Activation.ReLU;
+
+    /// <summary>Whether the main convolution has a bias (default true).</summary>
+    public bool UseBias { get; set; } = true;
+}

@@ -18,6 +18,7 @@ public class LayerKindRunTests
         { "non-square conv, strides, explicit pads", "[Input(17, 11, 3)][Conv2D(6, 3, 1, StrideHeight = 2, PadWidth = 2)][Conv2D(4, 2, 3, Padding = Padding.Same, Stride = 2)]" },
         { "dilated grouped conv without bias", "[Input(20, 16, 4)][Conv2D(8, 3, Dilation = 2, Groups = 2, UseBias = false)][Conv2D(8, 5, Padding = Padding.Same, Dilation = 3)]" },
         { "masked conv, Same padding that differs between height and width", "[Input(21, 37, 13)][MaskedConv(5, 1, Stride = 3, Padding = Padding.Same, UseBias = true)][Conv2D(5, 7, Stride = 3)][Dense(2)]" },
+        { "deformable, modulated and not, offset groups, dilation, Same", "[Input(11, 9, 4)][DeformConv(3, 6, OffsetGroups = 2, Padding = Padding.Same, Stride = 2)][DeformConv(3, 5, Modulated = false, Dilation = 2, UseBias = false, Activation = Activation.None)]" },
         { "depthwise", "[Input(15, 15, 3)][DepthwiseConv2D(3, DepthMultiplier = 2, Stride = 2)][DepthwiseConv2D(5, Padding = Padding.Same, Activation = Activation.Hardswish)]" },
         { "transposed, valid and same", "[Input(7, 5, 4)][ConvTranspose2D(6, 3, Stride = 2)][ConvTranspose2D(3, 4, Stride = 2, Padding = Padding.Same)][ConvTranspose2D(2, 3, Stride = 2, Padding = Padding.Same)][ConvTranspose2D(2, 1, Stride = 3, Padding = Padding.Same)][ConvTranspose2D(2, 3, Stride = 2, OutputPadding = 1, Pad = 1)]" },
         { "1-D", "[Input(50, 3)][Conv1D(8, 5, Stride = 2)][MaxPool1D][Conv1D(8, 4, Padding = Padding.Same, Groups = 4)][AvgPool1D(3, Stride = 2)][BatchNorm][GlobalAvgPool1D][Dense(2)]" },
