@@ -103,8 +103,8 @@ internal static class DiagnosticDescriptors
         "{0}: {1} is a cycle; a block cannot contain itself, directly or through other blocks");
 
     public static readonly DiagnosticDescriptor BlockHasErrors = Error(
-        DiagnosticIds.BlockHasErrors, Declaration, "Block has errors of its own",
-        "{0}: block {1} has errors of its own; fix them where {1} is declared");
+        DiagnosticIds.BlockHasErrors, Declaration, "Placed block or layer has errors of its own",
+        "{0}: {1} has errors of its own; fix them where {1} is declared");
 
     public static readonly DiagnosticDescriptor ResidualShapeMismatch = Error(
         DiagnosticIds.ResidualShapeMismatch, Shapes, "Residual block changes the shape",
@@ -129,6 +129,30 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor BlockFromAnotherAssembly = Error(
         DiagnosticIds.BlockFromAnotherAssembly, Declaration, "Block declared in another assembly",
         "{0}: {1} is declared in another assembly, whose generated code knows only the input shapes of its own models; declare the block in this project");
+
+    public static readonly DiagnosticDescriptor MalformedContract = Error(
+        DiagnosticIds.MalformedContract, Shapes, "Shape contract cannot be read",
+        "The [LayerShape] contract of {0} cannot be read at column {1}: {2}");
+
+    public static readonly DiagnosticDescriptor UnknownContractName = Error(
+        DiagnosticIds.UnknownContractName, Shapes, "Shape contract names an unknown value",
+        "The [LayerShape] contract of {0} uses '{1}', which is neither a dimension of its input pattern nor an integer constructor parameter of {0}; bind it in the input pattern or add the parameter");
+
+    public static readonly DiagnosticDescriptor ContractRankMismatch = Error(
+        DiagnosticIds.ContractRankMismatch, Shapes, "Layer gets an input its contract does not take",
+        "{0} takes {1} by its contract \"{2}\", but gets {3} from {4}");
+
+    public static readonly DiagnosticDescriptor ContractFails = Error(
+        DiagnosticIds.ContractFails, Shapes, "Shape contract does not hold",
+        "{0} with {1}: {2}");
+
+    public static readonly DiagnosticDescriptor ContractArguments = Error(
+        DiagnosticIds.ContractArguments, Shapes, "Arguments do not fit the layer's constructor",
+        "{0}: {1}");
+
+    public static readonly DiagnosticDescriptor NotAContractLayer = Error(
+        DiagnosticIds.NotAContractLayer, Declaration, "Type cannot be placed as a layer",
+        "{0}: {1}");
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = typeof(DiagnosticDescriptors)
         .GetFields()

@@ -32,4 +32,10 @@ internal static class DiagnosticIds
     public const string ReshapeSizeMismatch = "LDSL0027";
     public const string ChannelsNotDivisibleByGroups = "LDSL0028";
     public const string BlockFromAnotherAssembly = "LDSL0029";
+    public const string MalformedContract = "LDSL0030";
+    public const string UnknownContractName = "LDSL0031";
+    public const string ContractRankMismatch = "LDSL0032";
+    public const string ContractFails = "LDSL0033";
+    public const string ContractArguments = "LDSL0034";
+    public const string NotAContractLayer = "LDSL0035";
 }

@@ -95,7 +95,7 @@ internal static class Emitter
         // they wrote one, but it shows the remarks beside it either way. The paragraph before the code makes editors that
         // render doc comments as markdown start the code block on a line of its own.
         w.Line("/// <summary>")
-            .Line($"/// LayerDsl model <c>{name}</c>: input {input.ToTorchString()}, output {trace.Output.ToTorchString()}, {Format.Grouped(trace.Parameters)} parameters.")
+            .Line($"/// LayerDsl model <c>{name}</c>: input {input.ToTorchString()}, output {trace.Output.ToTorchString()}, {(trace.Parameters < 0 ? "parameters counted at run time" : Format.Grouped(trace.Parameters) + " parameters")}.")
             .Line("/// </summary>")
             .Line("/// <remarks>")
             .Line("/// <para>The layers as inferred at compile time:</para>")

@@ -50,13 +50,27 @@ public sealed class ModelAnalyzer : DiagnosticAnalyzer
     private static void Analyze(SymbolAnalysisContext context)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        if (!type.GetAttributes().Any(a => Parser.IsLayerDslAttribute(a) || a.AttributeClass?.ToDisplayString() == LayerKinds.BlockAttribute))
+        var hasContract = type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == UserLayerReader.LayerShapeAttribute);
+        if (!hasContract && !type.GetAttributes().Any(a => Parser.IsLayerDslAttribute(a) || a.AttributeClass?.ToDisplayString() == LayerKinds.BlockAttribute))
         {
             return;
         }
 
         try
         {
+            if (hasContract)
+            {
+                foreach (var info in UserLayerReader.ContractDiagnostics(type, context.CancellationToken))
+                {
+                    Report(context, info, null);
+                }
+
+                if (!type.GetAttributes().Any(Parser.IsLayerDslAttribute))
+                {
+                    return;
+                }
+            }
+
             if (Parser.MissingInput(type, context.CancellationToken) is { } missing)
             {
                 Report(context, missing, null);

@@ -66,6 +66,17 @@ public sealed class ModelGenerator : IIncrementalGenerator
             context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (output, pair) => Report(output, pair.Left, pair.Right));
         }
 
+        // A module's own [LayerShape]: a contract that cannot be read, located inside the string.
+        var contracts = context.SyntaxProvider
+            .ForAttributeWithMetadataName(UserLayerReader.LayerShapeAttribute, static (node, _) => node is TypeDeclarationSyntax, static (syntax, cancellationToken) =>
+                syntax.TargetSymbol is INamedTypeSymbol type ? UserLayerReader.ContractDiagnostics(type, cancellationToken).ToEquatableArray() : EquatableArray<DiagnosticInfo>.Empty)
+            .Where(static found => found.Count > 0)
+            .WithTrackingName(TrackingNames.Contracts)
+            .Combine(generatorReports)
+            .Where(static pair => pair.Right)
+            .Select(static (pair, _) => pair.Left);
+        context.RegisterSourceOutput(contracts.Combine(context.CompilationProvider), static (output, pair) => Report(output, pair.Left, pair.Right));
+
         foreach (var attribute in LayerKinds.Parsers.Keys)
         {
             var missingInput = context.SyntaxProvider

@@ -163,6 +163,13 @@ internal static class Parser
 
             var display = Display(attribute);
             firstLayer ??= display;
+            if (UserLayerReader.ModuleOf(attribute.AttributeClass) is not null)
+            {
+                layers.Add(UserLayerReader.Read(attribute, display, layerSources.Count));
+                layerSources.Add(source);
+                continue;
+            }
+
             if (!LayerKinds.Parsers.TryGetValue(MetadataName(attribute.AttributeClass), out var parse))
             {
                 diagnostics.Add(DiagnosticInfo.AtLocation(DiagnosticIds.UnknownLayerAttribute, location, display));
@@ -505,7 +512,7 @@ internal static class Parser
     /// <summary>The attribute as written, with argument values: <c>Conv2D(32, 3, Padding = Same)</c>.</summary>
     private static string Display(AttributeData attribute)
     {
-        var shown = attribute.ConstructorArguments.Select(Display)
+        var shown = attribute.ConstructorArguments.Where(a => a.Kind != TypedConstantKind.Array || a.Values.Length > 0).Select(Display)
             .Concat(attribute.NamedArguments.Select(n => n.Key + " = " + Display(n.Value)))
             .ToList();
         var kind = attribute.AttributeClass?.Name ?? "?";

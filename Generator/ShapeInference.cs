@@ -92,7 +92,7 @@ internal static class ShapeInference
             try
             {
                 outcome = layer.Infer(new LayerInput(shape, producedBy, blocks));
-                parameters = checked(parameters + outcome.Parameters);
+                parameters = ParameterCount.Add(parameters, outcome.Parameters);
             }
             catch (OverflowException)
             {

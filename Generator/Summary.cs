@@ -18,7 +18,7 @@ internal static class Summary
         rows.Add(new[] { "input (Input)", trace.Input.ToTorchString(), "0" });
         rows.AddRange(trace.Layers
             .SelectMany(l => l.Layer.SummaryRows(l, 0))
-            .Select(r => new[] { new string(' ', 2 * r.Depth) + $"{r.Name} ({r.Description})", r.Output.ToTorchString(), Format.Grouped(r.Parameters) }));
+            .Select(r => new[] { new string(' ', 2 * r.Depth) + $"{r.Name} ({r.Description})", r.Output.ToTorchString(), r.Parameters < 0 ? "?" : Format.Grouped(r.Parameters) }));
 
         var widths = Enumerable.Range(0, 3).Select(c => rows.Max(r => r[c].Length)).ToArray();
         var total = widths.Sum() + 4;
@@ -31,7 +31,9 @@ internal static class Summary
         }
 
         lines.RemoveAll(l => l.Length == 0);
-        lines.Add($"Total params: {Format.Grouped(trace.Parameters)}");
+        lines.Add(trace.Parameters < 0
+            ? "Total params: counted at run time (a layer's contract states no params)"
+            : $"Total params: {Format.Grouped(trace.Parameters)}");
         var activation = trace.OutputActivation == Layers.ActivationKind.Softmax ? " (softmax probabilities; ForwardLogits gives logits)" : string.Empty;
         lines.Add($"Input: {trace.Input.ToTorchString()} {Layout(trace.Input)}; output: {trace.Output.ToTorchString()}{activation}");
         return lines;

@@ -27,6 +27,9 @@ internal static class TrackingNames
     /// <summary>A block with the traces of its layers at each of its input shapes: feeds the block's emission.</summary>
     public const string BlockVariants = nameof(BlockVariants);
 
+    /// <summary>The diagnostics of a module's own <c>[LayerShape]</c> contract.</summary>
+    public const string Contracts = nameof(Contracts);
+
     /// <summary>A class with layer attributes but no Input.</summary>
     public const string MissingInput = nameof(MissingInput);
 }

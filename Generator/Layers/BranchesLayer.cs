@@ -68,7 +68,7 @@ internal sealed record BranchesLayer(string Display, int Index, bool IsConcat, E
         long parameters = 0;
         foreach (var branch in branches)
         {
-            parameters = checked(parameters + branch.Parameters);
+            parameters = ParameterCount.Add(parameters, branch.Parameters);
         }
 
         return LayerOutcome.Composite(output, parameters, branches.ToEquatableArray());

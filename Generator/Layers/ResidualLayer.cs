@@ -51,7 +51,7 @@ internal sealed record ResidualLayer(string Display, int Index, BlockRef Block, 
         }
 
         var projection = checked((shape[0] * output[0]) + output[0]);
-        return LayerOutcome.Composite(output, checked(branch.Parameters + projection), new EquatableArray<BranchTrace>(new[] { branch }), stride);
+        return LayerOutcome.Composite(output, ParameterCount.Add(branch.Parameters, projection), new EquatableArray<BranchTrace>(new[] { branch }), stride);
     }
 
     public override IEnumerable<(string Type, string Name, string Construction)> Fields(LayerTrace trace)

@@ -127,7 +127,7 @@ public class BlockTests
     [InlineData("[Block][Use<B>][Dense(2)] public partial class A { }\n[Block][Use<A>] public partial class B { }\n[Input(4)][Use<A>] public partial class Net { }", "LDSL0022", "A → B → A")]
     [InlineData("public partial class NotBlock { }\n[Input(4)][Use<NotBlock>] public partial class Net { }", "LDSL0021", "NotBlock is not marked [Block]")]
     [InlineData("[Input(4)][Dense(2)] public partial class Other { }\n[Input(4)][Use<Other>] public partial class Net { }", "LDSL0021", "Other is a model")]
-    [InlineData("[Block][Dense(0)] public partial class Bad { }\n[Input(4)][Use<Bad>] public partial class Net { }", "LDSL0023", "block Bad has errors of its own")]
+    [InlineData("[Block][Dense(0)] public partial class Bad { }\n[Input(4)][Use<Bad>] public partial class Net { }", "LDSL0023", "Bad has errors of its own")]
     [InlineData("[Block][Dense(3)] public partial class A { }\n[Block][Dense(4)] public partial class B { }\n[Input(4)][Add<A, B>] public partial class Net { }", "LDSL0025", "[3] (A), [4] (B)")]
     [InlineData("[Block][Dense(3)] public partial class A { }\n[Input(4)][Use<A>(Repeat = 5000)] public partial class Net { }", "LDSL0010", "Repeat must be between 1 and 1000")]
     public void BlocksThatCannotBePlacedAreReportedOnTheUse(string declarations, string id, string text)
