@@ -162,7 +162,7 @@ internal static class Emitter
         }
         else
         {
-            EmitBody(w, name, "Info.InputShape", trace.Layers, logits: false);
+            EmitBody(w, name, "Info.InputShape", trace.Layers, logits: false, tokens: trace.Tokens > 0);
         }
 
         w.Line();
@@ -173,7 +173,7 @@ internal static class Emitter
             .Line($"public {Tensor} ForwardLogits({Tensor} input)");
         if (softmaxOutput)
         {
-            EmitBody(w, name, "Info.InputShape", trace.Layers, logits: true);
+            EmitBody(w, name, "Info.InputShape", trace.Layers, logits: true, tokens: trace.Tokens > 0);
         }
         else
         {
@@ -183,7 +183,7 @@ internal static class Emitter
         w.Line();
         w.Line("/// <summary>Runs the model and returns the output of every layer, including those inside blocks, in the order of <see cref=\"Info\"/>'s layers (the order they are computed); the caller owns the tensors.</summary>")
             .Line($"public {TensorList} ForwardTrace({Tensor} input)");
-        EmitTrace(w, name, "Info.InputShape", trace.Layers);
+        EmitTrace(w, name, "Info.InputShape", trace.Layers, tokens: trace.Tokens > 0);
         w.Close();
     }
 
@@ -349,10 +349,10 @@ internal static class Emitter
             .Line();
     }
 
-    private static void EmitBody(SourceWriter w, string name, string inputShape, EquatableArray<LayerTrace> layers, bool logits, bool shapes = true)
+    private static void EmitBody(SourceWriter w, string name, string inputShape, EquatableArray<LayerTrace> layers, bool logits, bool shapes = true, bool tokens = false)
     {
         w.Open();
-        EmitGuard(w, name, inputShape);
+        EmitGuard(w, name, inputShape, tokens);
         w.Line("using var scope = global::TorchSharp.torch.NewDisposeScope();")
             .Line("var x = input;");
         for (var i = 0; i < layers.Count; i++)
@@ -370,10 +370,10 @@ internal static class Emitter
         w.Line("return x.MoveToOuterDisposeScope();").Close();
     }
 
-    private static void EmitTrace(SourceWriter w, string name, string inputShape, EquatableArray<LayerTrace> layers, bool shapes = true)
+    private static void EmitTrace(SourceWriter w, string name, string inputShape, EquatableArray<LayerTrace> layers, bool shapes = true, bool tokens = false)
     {
         w.Open();
-        EmitGuard(w, name, inputShape);
+        EmitGuard(w, name, inputShape, tokens);
         w.Line("using var scope = global::TorchSharp.torch.NewDisposeScope();")
             .Line($"var outputs = new global::System.Collections.Generic.List<{Tensor}>();")
             .Line("var x = input;");
@@ -401,8 +401,8 @@ internal static class Emitter
     private static string Comment(LayerTrace layer, bool shapes) =>
         shapes ? $"// {layer.Name}: {layer.Layer.Display} -> {layer.Output.ToTorchString()}" : $"// {layer.Name}: {layer.Layer.Display}";
 
-    private static void EmitGuard(SourceWriter w, string name, string inputShape) =>
-        w.Line($"global::LayerDsl.ShapeGuard.CheckInput(input, {Format.StringLiteral(name)}, {inputShape});");
+    private static void EmitGuard(SourceWriter w, string name, string inputShape, bool tokens) =>
+        w.Line($"global::LayerDsl.ShapeGuard.{(tokens ? "CheckTokens" : "CheckInput")}(input, {Format.StringLiteral(name)}, {inputShape});");
 
     private static void EmitStub(SourceWriter w, string name)
     {

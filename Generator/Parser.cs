@@ -315,7 +315,7 @@ internal static class Parser
         var names = values.ContainsKey("height") ? new[] { "channels", "height", "width" }
             : values.ContainsKey("length") ? new[] { "channels", "length" }
             : new[] { "features" };
-        return new InputSpec(Shape.Of(names.Select(Get).ToArray()), Display(attribute), names.ToEquatableArray());
+        return new InputSpec(Shape.Of(names.Select(Get).ToArray()), Display(attribute), names.ToEquatableArray()) { Tokens = Get("Tokens") };
     }
 
     private static bool SameApplication(AttributeData a, AttributeData b) =>

@@ -162,7 +162,7 @@ internal static class ShapeInference
 
         var context = new BlockContext(model.Blocks);
         var layers = InferLayers(model.Layers, input.Shape, input.Display, context, diagnostics, out var parameters);
-        return layers is { } traced ? new ShapeTrace(input.Shape, traced, parameters) : null;
+        return layers is { } traced ? new ShapeTrace(input.Shape, traced, parameters) { Tokens = input.Tokens } : null;
     }
 
     /// <summary>A block on its own: its layers' arguments, and that every block it places exists, is usable and is not a cycle.</summary>
@@ -195,6 +195,13 @@ internal static class ShapeInference
                 var name = input.ArgumentNames[i];
                 yield return DiagnosticInfo.At(DiagnosticIds.InvalidArgument, Site.Input(name), input.Display, name, "greater than 0", input.Shape[i]);
             }
+        }
+
+        if (input.Tokens < 0 || (input.Tokens > 0 && input.Shape.Rank != 1))
+        {
+            valid = false;
+            yield return DiagnosticInfo.At(
+                DiagnosticIds.InvalidArgument, Site.Input("Tokens"), input.Display, "Tokens", "a vocabulary size greater than 0 on an Input(length)", input.Tokens);
         }
 
         if (valid && TooLarge(input.Shape) is { } size)

@@ -35,7 +35,8 @@ internal static class Summary
             ? "Total params: counted at run time (a layer's contract states no params)"
             : $"Total params: {Format.Grouped(trace.Parameters)}");
         var activation = trace.OutputActivation == Layers.ActivationKind.Softmax ? " (softmax probabilities; ForwardLogits gives logits)" : string.Empty;
-        lines.Add($"Input: {trace.Input.ToTorchString()} {Layout(trace.Input)}; output: {trace.Output.ToTorchString()}{activation}");
+        var layout = trace.Tokens > 0 ? $"(batch, tokens: int64 ids below {Format.Number(trace.Tokens)})" : Layout(trace.Input);
+        lines.Add($"Input: {trace.Input.ToTorchString()} {layout}; output: {trace.Output.ToTorchString()}{activation}");
         return lines;
     }
 

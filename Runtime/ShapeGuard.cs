@@ -40,6 +40,22 @@ public static class ShapeGuard
             nameof(input));
     }
 
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> unless <paramref name="input"/> is a <c>[batch, length]</c> tensor of int64
+    /// token ids.
+    /// </summary>
+    /// <param name="input">The tensor a model received.</param>
+    /// <param name="model">The model's name, for the message.</param>
+    /// <param name="sample">The shape of one sample, <c>[length]</c>.</param>
+    public static void CheckTokens(Tensor input, string model, IReadOnlyList<long> sample)
+    {
+        CheckInput(input, model, sample);
+        if (input.dtype != ScalarType.Int64)
+        {
+            throw new ArgumentException($"{model} expects int64 token ids, but got {input.dtype} values; convert with .to_type(ScalarType.Int64).", nameof(input));
+        }
+    }
+
     /// <summary>Throws unless <paramref name="input"/> is <c>[batch, channels, height, width]</c>.</summary>
     public static void CheckInput(Tensor input, string model, long channels, long height, long width) =>
         CheckInput(input, model, new[] { channels, height, width });

@@ -44,7 +44,9 @@ internal sealed class ContractParser
 
     private Contract ParseContract()
     {
+        var inputStart = Current.Offset;
         var input = ParsePattern(isInput: true);
+        var inputText = text.Substring(inputStart, tokens[position - 1].Offset + 1 - inputStart);
         Expect("->", "'->' between the input and the output pattern");
         var output = ParsePattern(isInput: false);
         var constraints = new List<Constraint>();
@@ -76,12 +78,19 @@ internal sealed class ContractParser
             parameters = ParseExpression();
         }
 
-        if (Current.Kind != TokenKind.End)
+        var clause = new Contract(input, output, constraints.ToEquatableArray(), parameters, inputText);
+        if (Current.Text == "|")
         {
-            throw Error(Current, constraints.Count == 0 && parameters is null ? "'where', 'params' or the end" : parameters is null ? "',', 'params' or the end" : "the end");
+            position++;
+            return clause with { Next = ParseContract() };
         }
 
-        return new Contract(input, output, constraints.ToEquatableArray(), parameters);
+        if (Current.Kind != TokenKind.End)
+        {
+            throw Error(Current, constraints.Count == 0 && parameters is null ? "'where', 'params', '|' or the end" : parameters is null ? "',', 'params', '|' or the end" : "'|' or the end");
+        }
+
+        return clause;
     }
 
     private EquatableArray<PatternItem> ParsePattern(bool isInput)
@@ -266,7 +275,7 @@ internal sealed class ContractParser
                 var symbol = Symbol(text, i);
                 if (symbol is null)
                 {
-                    return (null, new ContractError(i, 1, $"'{c}' is not part of the contract language (names, integers, + - * / %, min, max, parentheses, comparisons)"));
+                    return (null, new ContractError(i, 1, $"'{c}' is not part of the contract language (names, integers, + - * / %, min, max, parentheses, comparisons, | between alternatives)"));
                 }
 
                 tokens.Add(new Token(TokenKind.Symbol, symbol, i, 0));
@@ -280,7 +289,7 @@ internal sealed class ContractParser
 
     private static string? Symbol(string text, int i)
     {
-        foreach (var symbol in new[] { "...", "->", "==", "!=", "<=", ">=", "<", ">", "[", "]", "(", ")", ",", "+", "-", "*", "/", "%" })
+        foreach (var symbol in new[] { "...", "->", "==", "!=", "<=", ">=", "<", ">", "[", "]", "(", ")", ",", "+", "-", "*", "/", "%", "|" })
         {
             if (string.CompareOrdinal(text, i, symbol, 0, symbol.Length) == 0)
             {

@@ -27,15 +27,37 @@ internal sealed record PatternItem(bool IsEllipsis, ContractExpr? Expr, string T
 /// <summary>A <c>where</c> constraint: <c>left op right</c>, with its text for messages.</summary>
 internal sealed record Constraint(ContractExpr Left, string Operator, ContractExpr Right, string Text);
 
-/// <summary>A parsed shape contract.</summary>
+/// <summary>
+/// A parsed shape contract: one clause, and the alternatives after it (<c>|</c>): the first clause whose input pattern and
+/// constraints fit the input is the one that holds.
+/// </summary>
 internal sealed record Contract(
     EquatableArray<PatternItem> Input,
     EquatableArray<PatternItem> Output,
     EquatableArray<Constraint> Constraints,
-    ContractExpr? Parameters)
+    ContractExpr? Parameters,
+    string InputText)
 {
-    /// <summary>The names the input pattern binds, in order.</summary>
+    /// <summary>The next alternative, if any.</summary>
+    public Contract? Next { get; init; }
+
+    /// <summary>This clause and its alternatives, in order.</summary>
+    public System.Collections.Generic.IEnumerable<Contract> Clauses
+    {
+        get
+        {
+            for (var clause = this; clause is not null; clause = clause.Next)
+            {
+                yield return clause;
+            }
+        }
+    }
+
+    /// <summary>The names this clause's input pattern binds, in order.</summary>
     public EquatableArray<string> InputNames => Input.Where(i => i.Expr is NameExpr).Select(i => ((NameExpr)i.Expr!).Name).ToEquatableArray();
+
+    /// <summary>The names any clause's input pattern binds.</summary>
+    public EquatableArray<string> AllInputNames => Clauses.SelectMany(c => c.InputNames).Distinct().ToEquatableArray();
 
     public bool HasEllipsis => Input.Any(i => i.IsEllipsis);
 

@@ -51,8 +51,19 @@ internal abstract record CompositeLayer(string Display, int Index, EquatableArra
     }
 
     /// <summary>The field name of a block in camel case: <c>BasicBlock</c> gives <c>basicBlock</c>.</summary>
-    public static string CamelCase(string name) =>
-        name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name.Substring(1).Replace("@", string.Empty);
+    public static string CamelCase(string name)
+    {
+        name = name.Replace("@", string.Empty);
+        var upper = 0;
+        while (upper < name.Length && char.IsUpper(name[upper]))
+        {
+            upper++;
+        }
+
+        // "LSTM" gives "lstm", "LSTMCell" gives "lstmCell", "BasicBlock" gives "basicBlock".
+        var lower = upper <= 1 || upper == name.Length ? upper : upper - 1;
+        return name.Substring(0, lower).ToLowerInvariant() + name.Substring(lower);
+    }
 
     /// <summary><c>new global::Demo.BasicBlock(new long[] { 64L, 28L, 28L })</c>.</summary>
     protected static string NewBlock(BranchTrace branch) =>

@@ -43,17 +43,37 @@ internal sealed record UserLayer(
             return LayerOutcome.Fail(new DiagnosticInfo(Problem.Id, At(), null, Problem.Arguments));
         }
 
-        var contract = Contract!;
+        // The first clause whose input pattern and constraints fit holds; otherwise the first clause that takes the rank
+        // says why, and when none does, the rank is the problem.
+        DiagnosticInfo? first = null;
+        foreach (var clause in Contract!.Clauses)
+        {
+            var outcome = InferClause(clause, input);
+            if (outcome.Error is null)
+            {
+                return outcome;
+            }
+
+            if (first is null || (first.Id == DiagnosticIds.ContractRankMismatch && outcome.Error.Id != DiagnosticIds.ContractRankMismatch))
+            {
+                first = outcome.Error;
+            }
+        }
+
+        return LayerOutcome.Fail(first!);
+    }
+
+    private LayerOutcome InferClause(Contract contract, LayerInput input)
+    {
         var shape = input.Shape;
         var rankFits = contract.HasEllipsis ? shape.Rank >= contract.FixedRank : shape.Rank == contract.FixedRank;
         if (!rankFits)
         {
-            var pattern = ContractText.Substring(0, ContractText.IndexOf("->", System.StringComparison.Ordinal)).Trim();
             var rank = contract.HasEllipsis ? $"rank {contract.FixedRank} or more" : $"rank {contract.FixedRank}";
-            return LayerOutcome.Fail(DiagnosticInfo.At(DiagnosticIds.ContractRankMismatch, At(), Display, $"{pattern} ({rank})", ContractText, shape.ToString(), input.ProducedBy));
+            return LayerOutcome.Fail(DiagnosticInfo.At(DiagnosticIds.ContractRankMismatch, At(), Display, $"{contract.InputText} ({rank})", ContractText, shape.ToString(), input.ProducedBy));
         }
 
-        if (!Bind(shape, out var names, out var leading, out var mismatch))
+        if (!Bind(contract, shape, out var names, out var leading, out var mismatch))
         {
             return LayerOutcome.Fail(DiagnosticInfo.At(DiagnosticIds.ContractFails, At(), Display, Bindings(names), mismatch!));
         }
@@ -85,15 +105,14 @@ internal sealed record UserLayer(
             var (value, problem) = ContractEvaluator.Evaluate(item.Expr!, names);
             if (problem is not null || value <= 0)
             {
-                var text = item.Text;
                 return LayerOutcome.Fail(DiagnosticInfo.At(
-                    DiagnosticIds.ContractFails, At(), Display, Bindings(names), problem is not null ? $"the output dimension {text} cannot be evaluated: {problem}" : $"the output dimension {text} = {Format.Number(value!.Value)} is not positive"));
+                    DiagnosticIds.ContractFails, At(), Display, Bindings(names), problem is not null ? $"the output dimension {item.Text} cannot be evaluated: {problem}" : $"the output dimension {item.Text} = {Format.Number(value!.Value)} is not positive"));
             }
 
             output.Add(value!.Value);
         }
 
-        long parameters = -1;
+        long parameters = ParameterCount.Unknown;
         if (contract.Parameters is { } count)
         {
             var (value, problem) = ContractEvaluator.Evaluate(count, names);
@@ -111,7 +130,16 @@ internal sealed record UserLayer(
 
     public override string EmitConstruction(Shape input, Shape output)
     {
-        Bind(input, out var names, out _, out _);
+        // The clause that held at inference: the first whose rank fits and that gives this output.
+        var names = new Dictionary<string, long>();
+        foreach (var clause in Contract!.Clauses)
+        {
+            if ((clause.HasEllipsis ? input.Rank >= clause.FixedRank : input.Rank == clause.FixedRank) && Bind(clause, input, out names, out _, out _))
+            {
+                break;
+            }
+        }
+
         var arguments = Values.Select(v => $"{Format.Identifier(v.Parameter)}: {(v.BoundDimension is { } dim ? Format.LongLiteral(names[dim]) : v.Literal)}");
         return $"new {TypeExpression}({string.Join(", ", arguments)})";
     }
@@ -123,7 +151,7 @@ internal sealed record UserLayer(
     }
 
     /// <summary>The input pattern's names bound to the shape (with the integer constructor arguments), the dimensions <c>...</c> stands for, or the mismatch.</summary>
-    private bool Bind(Shape shape, out Dictionary<string, long> names, out List<long> leading, out string? mismatch)
+    private bool Bind(Contract contract, Shape shape, out Dictionary<string, long> names, out List<long> leading, out string? mismatch)
     {
         names = new Dictionary<string, long>();
         leading = new List<long>();
@@ -133,7 +161,6 @@ internal sealed record UserLayer(
             names[value.Parameter] = value.Integer!.Value;
         }
 
-        var contract = Contract!;
         var extra = shape.Rank - contract.FixedRank;
         var axis = 0;
         foreach (var item in contract.Input)

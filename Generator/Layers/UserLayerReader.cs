@@ -38,7 +38,13 @@ internal static class UserLayerReader
     public static UserLayer Read(AttributeData attribute, string display, int index)
     {
         var module = ModuleOf(attribute.AttributeClass)!;
-        var name = module.Name;
+
+        // Named after the module for Layer<T>, after the attribute for one built on it ([LSTM] gives lstm1).
+        var attributeName = attribute.AttributeClass!.Name;
+        var name = attribute.AttributeClass.IsGenericType
+            ? module.Name
+            : attributeName.EndsWith("Attribute", System.StringComparison.Ordinal) ? attributeName.Substring(0, attributeName.Length - "Attribute".Length) : attributeName;
+        var typeName = module.Name;
         UserLayer Failed(string id, params string[] arguments) =>
             new(display, index, name.Length == 0 ? "layer" : name, "object", string.Empty, null, EquatableArray<ConstructorValue>.Empty, new UserLayerProblem(id, arguments.ToEquatableArray()));
 
@@ -49,12 +55,12 @@ internal static class UserLayerReader
 
         if (!DerivesFrom(type, ModuleBase))
         {
-            return Failed(DiagnosticIds.NotAContractLayer, display, $"{name} is not a Module<Tensor, Tensor>; a layer takes one tensor and returns one");
+            return Failed(DiagnosticIds.NotAContractLayer, display, $"{typeName} is not a Module<Tensor, Tensor>; a layer takes one tensor and returns one");
         }
 
         if (ContractText(type) is not { } text)
         {
-            return Failed(DiagnosticIds.NotAContractLayer, display, $"{name} has no [LayerShape(\"...\")] contract; add one that states its input and output shapes, for example [LayerShape(\"[C, H, W] -> [filters, H, W]\")]");
+            return Failed(DiagnosticIds.NotAContractLayer, display, $"{typeName} has no [LayerShape(\"...\")] contract; add one that states its input and output shapes, for example [LayerShape(\"[C, H, W] -> [filters, H, W]\")]");
         }
 
         var (contract, error) = ContractParser.Parse(text);
@@ -62,8 +68,8 @@ internal static class UserLayerReader
         if (error is not null)
         {
             return inSource
-                ? Failed(DiagnosticIds.BlockHasErrors, display, name)
-                : Failed(DiagnosticIds.MalformedContract, name, Format.Number(error.Offset + 1), error.Message);
+                ? Failed(DiagnosticIds.BlockHasErrors, display, typeName)
+                : Failed(DiagnosticIds.MalformedContract, typeName, Format.Number(error.Offset + 1), error.Message);
         }
 
         var (values, problem) = Bind(type, contract!, attribute, display);
@@ -74,7 +80,7 @@ internal static class UserLayerReader
 
         if (UnknownNames(contract!, values!).FirstOrDefault() is { } unknown)
         {
-            return inSource ? Failed(DiagnosticIds.BlockHasErrors, display, name) : Failed(DiagnosticIds.UnknownContractName, name, unknown.Name);
+            return inSource ? Failed(DiagnosticIds.BlockHasErrors, display, typeName) : Failed(DiagnosticIds.UnknownContractName, typeName, unknown.Name);
         }
 
         return new UserLayer(display, index, name, type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), text, contract, values!.ToEquatableArray(), null);
@@ -100,8 +106,8 @@ internal static class UserLayerReader
             yield break;
         }
 
-        var integers = new HashSet<string>(type.InstanceConstructors.SelectMany(c => c.Parameters).Where(p => IsInteger(p.Type)).Select(p => p.Name));
-        foreach (var name in Used(contract!).Where(n => !contract!.InputNames.Contains(n.Name) && !integers.Contains(n.Name)).GroupBy(n => n.Name).Select(g => g.First()))
+        var integers = new HashSet<string>(type.InstanceConstructors.SelectMany(c => c.Parameters).Where(p => IsContractValue(p.Type)).Select(p => p.Name));
+        foreach (var name in Used(contract!).Where(n => !contract!.AllInputNames.Contains(n.Name) && !integers.Contains(n.Name)).GroupBy(n => n.Name).Select(g => g.First()))
         {
             yield return DiagnosticInfo.AtLocation(DiagnosticIds.UnknownContractName, Within(literal, text, name.Offset, name.Name.Length), type.Name, name.Name);
         }
@@ -146,7 +152,7 @@ internal static class UserLayerReader
         var used = new HashSet<string>();
         foreach (var parameter in constructor.Parameters)
         {
-            if (contract.InputNames.Contains(parameter.Name))
+            if (contract.AllInputNames.Contains(parameter.Name))
             {
                 if (!IsInteger(parameter.Type))
                 {
@@ -188,7 +194,7 @@ internal static class UserLayerReader
 
         if (next < positional.Count)
         {
-            var takers = constructor.Parameters.Where(p => !contract.InputNames.Contains(p.Name)).Select(p => p.Name).ToList();
+            var takers = constructor.Parameters.Where(p => !contract.AllInputNames.Contains(p.Name)).Select(p => p.Name).ToList();
             return (null, $"{positional.Count} arguments given, but the constructor of {type.Name} takes {takers.Count} besides the dimensions it receives ({(takers.Count == 0 ? "none" : string.Join(", ", takers))})");
         }
 
@@ -276,14 +282,17 @@ internal static class UserLayerReader
 
     private static IEnumerable<NameExpr> UnknownNames(Contract contract, List<ConstructorValue> values)
     {
-        var known = new HashSet<string>(contract.InputNames.Concat(values.Where(v => v.Integer is not null || v.BoundDimension is not null).Select(v => v.Parameter)));
+        var known = new HashSet<string>(contract.AllInputNames.Concat(values.Where(v => v.Integer is not null || v.BoundDimension is not null).Select(v => v.Parameter)));
         return Used(contract).Where(n => !known.Contains(n.Name));
     }
 
     private static IEnumerable<NameExpr> Used(Contract contract) =>
-        contract.Output.Where(i => i.Expr is not null).SelectMany(i => ContractEvaluator.Names(i.Expr!))
-            .Concat(contract.Constraints.SelectMany(c => ContractEvaluator.Names(c.Left).Concat(ContractEvaluator.Names(c.Right))))
-            .Concat(contract.Parameters is { } p ? ContractEvaluator.Names(p) : Enumerable.Empty<NameExpr>());
+        contract.Clauses.SelectMany(clause => clause.Output.Where(i => i.Expr is not null).SelectMany(i => ContractEvaluator.Names(i.Expr!))
+            .Concat(clause.Constraints.SelectMany(c => ContractEvaluator.Names(c.Left).Concat(ContractEvaluator.Names(c.Right))))
+            .Concat(clause.Parameters is { } p ? ContractEvaluator.Names(p) : Enumerable.Empty<NameExpr>()));
+
+    /// <summary>A parameter a contract can name: an integer, or a bool (1 or 0).</summary>
+    private static bool IsContractValue(ITypeSymbol type) => IsInteger(type) || type.SpecialType == SpecialType.System_Boolean;
 
     private static bool IsInteger(ITypeSymbol type) => type.SpecialType is SpecialType.System_Int64 or SpecialType.System_Int32;
 

@@ -37,7 +37,11 @@ internal sealed record ContainingType(string Keyword, string Name);
 /// <c>Input(height, width, channels)</c>, <c>[C, L]</c> from <c>Input(length, channels)</c>, <c>[F]</c> from
 /// <c>Input(features)</c>) and the attribute as written.
 /// </summary>
-internal sealed record InputSpec(Shape Shape, string Display, EquatableArray<string> ArgumentNames);
+internal sealed record InputSpec(Shape Shape, string Display, EquatableArray<string> ArgumentNames)
+{
+    /// <summary>The vocabulary of a token-id input (<c>Tokens = n</c>); 0 for real-valued input.</summary>
+    public long Tokens { get; init; }
+}
 
 /// <summary>
 /// Everything the generator knows about one model class, as equatable plain values: no symbols, syntax nodes,

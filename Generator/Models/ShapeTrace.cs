@@ -22,6 +22,9 @@ internal sealed record BranchTrace(string Name, BlockRef Block, Shape Input, Equ
 /// <summary>The result of shape inference for a valid model.</summary>
 internal sealed record ShapeTrace(Shape Input, EquatableArray<LayerTrace> Layers, long Parameters)
 {
+    /// <summary>The vocabulary of a token-id input; 0 for real-valued input.</summary>
+    public long Tokens { get; init; }
+
     public Shape Output => Layers.Count == 0 ? Input : Layers[Layers.Count - 1].Output;
 
     /// <summary>The activation the model ends in (Softmax means <c>forward</c> returns probabilities).</summary>

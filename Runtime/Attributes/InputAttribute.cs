@@ -31,4 +31,10 @@ public sealed class InputAttribute : Attribute
 
     /// <summary>The shape of one sample in TorchSharp order, without the batch.</summary>
     public int[] Shape { get; }
+
+    /// <summary>
+    /// For a sequence of token ids, <c>[Input(length, Tokens = vocabulary)]</c>: the input is int64 ids in [0, vocabulary),
+    /// <c>[batch, length]</c>; 0 (the default) means real-valued input.
+    /// </summary>
+    public int Tokens { get; set; }
 }
