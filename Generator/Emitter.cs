@@ -344,7 +344,7 @@ internal static class Emitter
         w.Close(",")
             .Line($"{Format.LongLiteral(trace.Parameters)},")
             .Line($"{Activations.RuntimeName(trace.OutputActivation)},")
-            .Line("Summary);")
+            .Line(trace.Tokens > 0 ? $"Summary) {{ InputTokens = {Format.LongLiteral(trace.Tokens)} }};" : "Summary);")
             .Outdent()
             .Line();
     }

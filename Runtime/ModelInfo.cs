@@ -25,4 +25,8 @@ public sealed record ModelInfo(
     IReadOnlyList<LayerInfo> Layers,
     long Parameters,
     Activation OutputActivation,
-    string Summary);
+    string Summary)
+{
+    /// <summary>For a model of token ids (<c>[Input(length, Tokens = n)]</c>), the vocabulary <c>n</c>: its input is int64 ids below it. 0 for real-valued input.</summary>
+    public long InputTokens { get; init; }
+}

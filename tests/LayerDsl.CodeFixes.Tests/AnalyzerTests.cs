@@ -97,7 +97,7 @@ public class AnalyzerTests
     {
         var analyzer = new ModelAnalyzer();
 
-        Assert.Equal(Enumerable.Range(1, 29).Select(i => $"LDSL{i:0000}"), analyzer.SupportedDiagnostics.Select(d => d.Id).OrderBy(i => i, System.StringComparer.Ordinal));
+        Assert.Equal(Enumerable.Range(1, 35).Select(i => $"LDSL{i:0000}"), analyzer.SupportedDiagnostics.Select(d => d.Id).OrderBy(i => i, System.StringComparer.Ordinal));
         Assert.All(analyzer.SupportedDiagnostics, d =>
         {
             Assert.Equal("https://github.com/layerdsl/layerdsl/blob/main/README.md#" + d.Id.ToLowerInvariant(), d.HelpLinkUri);

@@ -237,6 +237,71 @@ internal static class DiagnosticCases
             {
             }
             """,
+        ["Ldsl0030MalformedContract"] = """
+            [LayerShape("[C] {|LDSL0030:=|}> [C]")]
+            public sealed class Odd : TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>
+            {
+                public Odd() : base(nameof(Odd)) { }
+                public override TorchSharp.torch.Tensor forward(TorchSharp.torch.Tensor x) => x;
+            }
+            """,
+        ["Ldsl0031UnknownContractName"] = """
+            [LayerShape("[C] -> [C * {|LDSL0031:scale|}]")]
+            public sealed class Odd : TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>
+            {
+                public Odd() : base(nameof(Odd)) { }
+                public override TorchSharp.torch.Tensor forward(TorchSharp.torch.Tensor x) => x;
+            }
+            """,
+        ["Ldsl0032ContractRank"] = """
+            [LayerShape("[C, H, W] -> [C, H, W]")]
+            public sealed class Keep : TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>
+            {
+                public Keep() : base(nameof(Keep)) { }
+                public override TorchSharp.torch.Tensor forward(TorchSharp.torch.Tensor x) => x;
+            }
+
+            [Input(48)]
+            [{|LDSL0032:Layer<Keep>|}]
+            public partial class Net
+            {
+            }
+            """,
+        ["Ldsl0033ContractFails"] = """
+            [LayerShape("[C, H, W] -> [C, H - k + 1, W - k + 1] where H >= k")]
+            public sealed class Window : TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>
+            {
+                public Window(long k) : base(nameof(Window)) { }
+                public override TorchSharp.torch.Tensor forward(TorchSharp.torch.Tensor x) => x;
+            }
+
+            [Input(4, 4, 1)]
+            [{|LDSL0033:Layer<Window>(9)|}]
+            public partial class Net
+            {
+            }
+            """,
+        ["Ldsl0034ContractArguments"] = """
+            [LayerShape("[C, H, W] -> [C, H - k + 1, W - k + 1]")]
+            public sealed class Window : TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>
+            {
+                public Window(long k) : base(nameof(Window)) { }
+                public override TorchSharp.torch.Tensor forward(TorchSharp.torch.Tensor x) => x;
+            }
+
+            [Input(4, 4, 1)]
+            [{|LDSL0034:Layer<Window>("three")|}]
+            public partial class Net
+            {
+            }
+            """,
+        ["Ldsl0035NotAContractLayer"] = """
+            [Input(4, 4, 1)]
+            [{|LDSL0035:Layer<System.Text.StringBuilder>|}]
+            public partial class Net
+            {
+            }
+            """,
         ["Ldsl0017ConstructorDoesNotChain"] = """
             [Input(4, 4, 1)]
             [Dense(2)]
