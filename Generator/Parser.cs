@@ -290,22 +290,40 @@ internal static class Parser
     }
 
     /// <summary>True for <c>[Input]</c> and for every attribute derived from <c>LayerDsl.LayerAttribute</c>.</summary>
-    public static bool IsLayerDslAttribute(AttributeData attribute)
-    {
-        if (MetadataName(attribute.AttributeClass) == LayerKinds.InputAttribute)
+    public static bool IsLayerDslAttribute(AttributeData attribute) =>
+        attribute.AttributeClass is { } type && LayerDslAttributes.GetValue(type, static type =>
         {
-            return true;
-        }
-
-        for (var type = attribute.AttributeClass?.BaseType; type is not null; type = type.BaseType)
-        {
-            if (MetadataName(type) == LayerKinds.LayerAttribute)
+            if (MetadataName(type) == LayerKinds.InputAttribute)
             {
-                return true;
+                return Boxed.True;
             }
-        }
 
-        return false;
+            for (var t = type.BaseType; t is not null; t = t.BaseType)
+            {
+                if (MetadataName(t) == LayerKinds.LayerAttribute)
+                {
+                    return Boxed.True;
+                }
+            }
+
+            return Boxed.False;
+        }).Value;
+
+    /// <summary>Per attribute class (metadata symbols live as long as their references): whether it is one of ours.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<INamedTypeSymbol, Boxed> LayerDslAttributes = new();
+
+    /// <summary>Per attribute class: the names it declares.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<INamedTypeSymbol, HashSet<string>> Declared = new();
+
+    /// <summary>A bool that a <see cref="System.Runtime.CompilerServices.ConditionalWeakTable{TKey, TValue}"/> can hold.</summary>
+    private sealed class Boxed
+    {
+        public static readonly Boxed True = new(true);
+        public static readonly Boxed False = new(false);
+
+        private Boxed(bool value) => Value = value;
+
+        public bool Value { get; }
     }
 
     private static InputSpec ReadInput(AttributeData attribute)
@@ -488,10 +506,10 @@ internal static class Parser
     }
 
     /// <summary>Every name the attribute class declares: its constructors' parameters and its settable properties.</summary>
-    private static HashSet<string> DeclaredNames(AttributeData attribute)
+    private static HashSet<string> DeclaredNames(AttributeData attribute) => Declared.GetValue(attribute.AttributeClass!, static attributeClass =>
     {
         var names = new HashSet<string>();
-        for (var type = attribute.AttributeClass; type is not null; type = type.BaseType)
+        for (var type = attributeClass; type is not null; type = type.BaseType)
         {
             foreach (var member in type.GetMembers())
             {
@@ -507,7 +525,7 @@ internal static class Parser
         }
 
         return names;
-    }
+    });
 
     /// <summary>The attribute as written, with argument values: <c>Conv2D(32, 3, Padding = Same)</c>.</summary>
     private static string Display(AttributeData attribute)
