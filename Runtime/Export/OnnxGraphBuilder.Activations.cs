@@ -4,20 +4,29 @@ namespace LayerDsl.Export;
 
 public sealed partial class OnnxGraphBuilder
 {
-    /// <summary>A DSL activation: <see cref="Activation.None"/> adds nothing; the others as their own methods.</summary>
+    /// <summary>
+    /// A DSL activation as generated models apply it: <see cref="Activation.None"/> adds nothing; the others as their
+    /// own methods (softmax over dimension 1, leaky ReLU with slope 0.01, ELU with alpha 1, exact GELU).
+    /// </summary>
     /// <param name="input">A value.</param>
     /// <param name="activation">The activation.</param>
     /// <param name="name">The layer's name; generated from the activation when null.</param>
     /// <returns>The output value (<paramref name="input"/> for none).</returns>
-    public string Activation(string input, Activation activation, string? name = null) => activation switch
+    /// <exception cref="ArgumentOutOfRangeException">An activation this version does not know.</exception>
+    public string Activation(string input, Activation activation, string? name = null)
     {
-        LayerDsl.Activation.None => PassThrough(input, name ?? "activation"),
-        LayerDsl.Activation.ReLU => Relu(input, name),
-        LayerDsl.Activation.Tanh => Tanh(input, name),
-        LayerDsl.Activation.Sigmoid => Sigmoid(input, name),
-        LayerDsl.Activation.Softmax => Softmax(input, 1, name),
-        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
-    };
+        if (activation == LayerDsl.Activation.None)
+            return PassThrough(input, name ?? "activation");
+        if (!Enum.IsDefined(activation))
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
+        string layer = LayerName(name, activation switch
+        {
+            LayerDsl.Activation.LeakyReLU => "leakyRelu",
+            LayerDsl.Activation.Hardswish => "hardSwish",
+            _ => activation.ToString().ToLowerInvariant(),
+        });
+        return EmitActivation(layer, input, Shape(input, layer), activation);
+    }
 
     /// <summary>max(0, x), as ONNX <c>Relu</c>.</summary>
     /// <param name="input">A value.</param>
@@ -47,6 +56,11 @@ public sealed partial class OnnxGraphBuilder
     {
         string layer = LayerName(name, "softmax");
         long[] shape = Shape(input, layer);
+        return EmitSoftmax(layer, input, shape, dim);
+    }
+
+    private string EmitSoftmax(string layer, string input, long[] shape, long dim)
+    {
         long rank = shape.Length + 1;
         if (dim < -rank || dim >= rank || dim == 0 || dim == -rank)
             throw new ArgumentOutOfRangeException(nameof(dim), dim,
@@ -66,7 +80,11 @@ public sealed partial class OnnxGraphBuilder
     public string Gelu(string input, bool tanhApproximation = false, string? name = null)
     {
         string layer = LayerName(name, "gelu");
-        long[] shape = Shape(input, layer);
+        return EmitGelu(layer, input, Shape(input, layer), tanhApproximation);
+    }
+
+    private string EmitGelu(string layer, string input, long[] shape, bool tanhApproximation)
+    {
         string inner;
         if (tanhApproximation)
         {
@@ -94,7 +112,11 @@ public sealed partial class OnnxGraphBuilder
     public string Silu(string input, string? name = null)
     {
         string layer = LayerName(name, "silu");
-        long[] shape = Shape(input, layer);
+        return EmitSilu(layer, input, Shape(input, layer));
+    }
+
+    private string EmitSilu(string layer, string input, long[] shape)
+    {
         string sigmoid = Step(layer, "sigmoid", "Sigmoid", new[] { input }, shape);
         return Final(layer, "Mul", new[] { input, sigmoid }, shape);
     }
@@ -126,4 +148,19 @@ public sealed partial class OnnxGraphBuilder
         string layer = LayerName(name, prefix);
         return Final(layer, opType, new[] { input }, Shape(input, layer), attributes);
     }
+
+    /// <summary>The activation's nodes for a layer whose name is already reserved; the last output takes that name.</summary>
+    private string EmitActivation(string layer, string input, long[] shape, Activation activation) => activation switch
+    {
+        LayerDsl.Activation.ReLU => Final(layer, "Relu", new[] { input }, shape),
+        LayerDsl.Activation.Tanh => Final(layer, "Tanh", new[] { input }, shape),
+        LayerDsl.Activation.Sigmoid => Final(layer, "Sigmoid", new[] { input }, shape),
+        LayerDsl.Activation.Softmax => EmitSoftmax(layer, input, shape, 1),
+        LayerDsl.Activation.GELU => EmitGelu(layer, input, shape, tanhApproximation: false),
+        LayerDsl.Activation.SiLU => EmitSilu(layer, input, shape),
+        LayerDsl.Activation.LeakyReLU => Final(layer, "LeakyRelu", new[] { input }, shape, OnnxAttribute.Float("alpha", 0.01f)),
+        LayerDsl.Activation.ELU => Final(layer, "Elu", new[] { input }, shape, OnnxAttribute.Float("alpha", 1f)),
+        LayerDsl.Activation.Hardswish => Final(layer, "HardSwish", new[] { input }, shape),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, $"The layer '{layer}' has an unknown activation."),
+    };
 }

@@ -87,13 +87,6 @@ public sealed partial class OnnxGraphBuilder
         if (activation == LayerDsl.Activation.None)
             return Final(layer, opType, inputs, shape, attributes);
         string value = Step(layer, step, opType, inputs, shape, attributes);
-        return activation switch
-        {
-            LayerDsl.Activation.ReLU => Final(layer, "Relu", new[] { value }, shape),
-            LayerDsl.Activation.Tanh => Final(layer, "Tanh", new[] { value }, shape),
-            LayerDsl.Activation.Sigmoid => Final(layer, "Sigmoid", new[] { value }, shape),
-            LayerDsl.Activation.Softmax => Final(layer, "Softmax", new[] { value }, shape, OnnxAttribute.Int("axis", 1)),
-            _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, $"The layer '{layer}' has an unknown activation."),
-        };
+        return EmitActivation(layer, value, shape, activation);
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
 using Xunit.Abstractions;
@@ -251,6 +252,17 @@ public sealed class LayerExportTests(ITestOutputHelper output)
         Check("LeakyReLU(0.2)", opset, shape, (b, x) => b.LeakyRelu(x, 0.2), x => F.leaky_relu(x, 0.2));
         Check("ELU(0.7)", opset, shape, (b, x) => b.Elu(x, 0.7), x => F.elu(x, 0.7));
         Check("HardSwish", opset, shape, (b, x) => b.HardSwish(x), x => F.hardswish(x));
+    }
+
+    [Theory]
+    [MemberData(nameof(Opsets))]
+    public void Every_dsl_activation_as_generated_models_apply_it(int opset)
+    {
+        foreach (var activation in Enum.GetValues<Activation>().Where(a => a != Activation.None))
+        {
+            Check($"Activation.{activation}", opset, new long[] { 3, 4, 5 },
+                (b, x) => b.Activation(x, activation), x => LayerDsl.Modules.Activations.Apply(activation, x));
+        }
     }
 
     [Theory]
