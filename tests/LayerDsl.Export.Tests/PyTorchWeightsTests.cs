@@ -1,0 +1,244 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text.Json.Nodes;
+using LayerDsl.Modules;
+using TorchSharp;
+using TorchSharp.Modules;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace LayerDsl.Export.Tests;
+
+/// <summary>
+/// State dicts cross between TorchSharp and PyTorch (Debian's python3-torch) in both directions, with equal keys,
+/// shapes, values and forward results.
+/// </summary>
+public sealed class PyTorchWeightsTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("layerdsl-pytorch-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    [Fact]
+    public void Weights_saved_here_load_into_the_pytorch_twin()
+    {
+        using var model = new Twin();
+        Train(model);
+        string weights = Path.Combine(folder, "twin.pt");
+        PyTorchWeights.Save(model, weights);
+
+        torch.random.manual_seed(5);
+        using var x = randn(3, 1, 8, 8);
+        using var y = model.call(x);
+        var reference = new JsonObject
+        {
+            ["state"] = new JsonObject(model.state_dict().Select(p => KeyValuePair.Create(p.Key, (JsonNode?)TensorJson(p.Value)))),
+            ["input"] = TensorJson(x),
+            ["output"] = TensorJson(y),
+        };
+        string referencePath = Path.Combine(folder, "reference.json");
+        File.WriteAllText(referencePath, reference.ToJsonString());
+
+        var result = JsonNode.Parse(Python.Run("load_state_dict.py", weights, referencePath))!;
+        output.WriteLine($"torch {result["torch"]} loaded {result["keys"]!.AsArray().Count} keys; largest output difference {result["max_output_difference"]}");
+        Assert.Equal(model.state_dict().Keys.OrderBy(k => k, StringComparer.Ordinal), result["keys"]!.AsArray().Select(k => (string)k!));
+        Assert.True((double)result["max_output_difference"]! <= 1e-5, $"PyTorch's twin differs from the C# model by {result["max_output_difference"]}.");
+    }
+
+    [Fact]
+    public void Weights_saved_by_torch_save_load_here()
+    {
+        Python.Run("save_state_dict.py", folder);
+        var reference = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "twin.json")))!;
+        using var model = new Twin();
+        model.eval();
+
+        PyTorchWeights.Load(model, Path.Combine(folder, "twin.pt"));
+
+        var state = model.state_dict();
+        var expected = reference["state"]!.AsObject();
+        Assert.Equal(expected.Select(p => p.Key).OrderBy(k => k, StringComparer.Ordinal), state.Keys.OrderBy(k => k, StringComparer.Ordinal));
+        foreach (var (key, entry) in expected)
+        {
+            using var wanted = FromJson(entry!);
+            Assert.True(wanted.shape.SequenceEqual(state[key].shape), $"{key}: [{string.Join(", ", state[key].shape)}] here, [{string.Join(", ", wanted.shape)}] in PyTorch.");
+            Assert.True(Same(state[key].to(float32), wanted), $"{key} differs from PyTorch's values.");
+        }
+        Assert.Equal(3L, state["bn1.num_batches_tracked"].item<long>());
+
+        using var x = FromJson(reference["input"]!);
+        using var y = model.call(x);
+        using var wantedOutput = FromJson(reference["output"]!);
+        double difference = (y - wantedOutput).abs().max().item<float>();
+        output.WriteLine($"torch {reference["torch"]}: C# forward on PyTorch's weights differs by {difference:E2}");
+        Assert.True(difference <= 1e-5, $"The C# model on PyTorch's weights differs from PyTorch by {difference}.");
+    }
+
+    [Fact]
+    public void The_legacy_pickle_format_is_refused_with_the_fix()
+    {
+        Python.Run("save_state_dict.py", folder);
+        using var model = new Twin();
+        var error = Assert.Throws<InvalidDataException>(() => PyTorchWeights.Load(model, Path.Combine(folder, "twin-legacy.pt")));
+        Assert.Contains("zip format", error.Message);
+        Assert.Contains("PyTorch 1.6", error.Message);
+    }
+
+    [Fact]
+    public void Round_trip_restores_every_parameter_and_buffer()
+    {
+        using var source = new Twin();
+        Train(source);
+        string weights = Path.Combine(folder, "round-trip.pt");
+        PyTorchWeights.Save(source, weights);
+        using var target = new Twin();
+
+        PyTorchWeights.Load(target, weights);
+
+        foreach (var (key, value) in source.state_dict())
+            Assert.True(Same(value, target.state_dict()[key]), $"{key} changed on the way.");
+        Assert.Equal(new[] { "round-trip.pt" }, Directory.GetFiles(folder).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void A_state_dict_of_another_model_is_refused_naming_the_keys()
+    {
+        using var other = nn.Sequential(("conv1", nn.Conv2d(1, 2, 3)));
+        string weights = Path.Combine(folder, "other.pt");
+        PyTorchWeights.Save(other, weights);
+        using var model = new Twin();
+        float[] before = model.state_dict()["dense1.weight"].data<float>().ToArray();
+
+        var error = Assert.Throws<InvalidDataException>(() => PyTorchWeights.Load(model, weights));
+
+        Assert.Contains("missing: ", error.Message);
+        Assert.Contains("dense1.weight", error.Message);
+        Assert.Contains("'conv1.weight' has shape [2, 1, 3, 3] in the file and [4, 1, 3, 3] in the module", error.Message);
+        Assert.Equal(before, model.state_dict()["dense1.weight"].data<float>().ToArray());
+        Assert.Throws<FileNotFoundException>(() => PyTorchWeights.Load(model, Path.Combine(folder, "none.pt")));
+    }
+
+    /// <summary>Moves the batch norm's running statistics and counter, as training does.</summary>
+    private static void Train(Twin model)
+    {
+        torch.random.manual_seed(4);
+        model.train();
+        for (int i = 0; i < 3; i++)
+        {
+            using var batch = randn(16, 1, 8, 8) * 2 + 1;
+            using var _ = model.call(batch);
+        }
+        model.eval();
+    }
+
+    private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
+
+    private static JsonObject TensorJson(Tensor tensor)
+    {
+        using var values = tensor.detach().cpu().to(float64).contiguous();
+        return new JsonObject
+        {
+            ["shape"] = new JsonArray(tensor.shape.Select(d => (JsonNode?)d).ToArray()),
+            // float32 values are exact in float64, and so in JSON's round-trip text.
+            ["values"] = new JsonArray(values.data<double>().ToArray().Select(v => (JsonNode?)v).ToArray()),
+        };
+    }
+
+    private static Tensor FromJson(JsonNode entry)
+    {
+        long[] shape = entry["shape"]!.AsArray().Select(d => (long)d!).ToArray();
+        float[] values = entry["values"]!.AsArray().Select(v => (float)(double)v!).ToArray();
+        return tensor(values).reshape(shape);
+    }
+
+    /// <summary>The C# side of Python/twin.py: the same field names, so the same state-dict keys.</summary>
+    private sealed class Twin : nn.Module<Tensor, Tensor>
+    {
+        private readonly Conv2d conv1;
+        private readonly BatchNorm2d bn1;
+        private readonly MaskedConv2d masked1;
+        private readonly Linear dense1;
+
+        public Twin() : base(nameof(Twin))
+        {
+            conv1 = nn.Conv2d(1, 4, 3);
+            bn1 = nn.BatchNorm2d(4);
+            masked1 = new MaskedConv2d(4, 3, 3, bias: true);
+            dense1 = nn.Linear(3 * 4 * 4, 5);
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor input)
+        {
+            using var scope = NewDisposeScope();
+            Tensor x = F.relu(bn1.call(conv1.call(input)));
+            return dense1.call(masked1.call(x).flatten(1)).MoveToOuterDisposeScope();
+        }
+    }
+
+    /// <summary>Runs the scripts in Python/ with a Python that has PyTorch, or fails saying how to get one.</summary>
+    private static class Python
+    {
+        private static readonly Lazy<string> Interpreter = new(Find);
+
+        public static string Run(string script, params string[] arguments)
+        {
+            string scripts = Path.Combine(AppContext.BaseDirectory, "Python");
+            var (code, stdout, stderr) = Start(Interpreter.Value, new[] { Path.Combine(scripts, script) }.Concat(arguments));
+            Assert.True(code == 0, $"{script} failed (exit code {code}):\n{stderr}{stdout}");
+            return stdout;
+        }
+
+        /// <summary>$LAYERDSL_PYTHON, else Debian's /usr/bin/python3, else python3 on the PATH; checked to import torch.</summary>
+        private static string Find()
+        {
+            string? configured = Environment.GetEnvironmentVariable("LAYERDSL_PYTHON");
+            string candidate = !string.IsNullOrEmpty(configured) ? configured
+                : File.Exists("/usr/bin/python3") ? "/usr/bin/python3"
+                : "python3";
+            (int Code, string Out, string Error) probe;
+            try
+            {
+                probe = Start(candidate, new[] { "-c", "import torch; print(torch.__version__)" });
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                throw new InvalidOperationException(
+                    $"These tests run PyTorch, but there is no Python at '{candidate}' ({e.Message}). "
+                    + "On Debian: sudo apt-get install python3-torch; or set LAYERDSL_PYTHON to a Python that has torch.", e);
+            }
+            if (probe.Code != 0)
+                throw new InvalidOperationException(
+                    $"These tests run PyTorch, but '{candidate}' cannot import torch:\n{probe.Error}"
+                    + "On Debian: sudo apt-get install python3-torch; or set LAYERDSL_PYTHON to a Python that has torch.");
+            return candidate;
+        }
+
+        private static (int Code, string Out, string Error) Start(string file, IEnumerable<string> arguments)
+        {
+            var start = new ProcessStartInfo(file)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (string argument in arguments)
+                start.ArgumentList.Add(argument);
+            // One thread is plenty for these tiny models and kind to a shared machine.
+            start.Environment["OMP_NUM_THREADS"] = "1";
+            using var process = Process.Start(start)!;
+            var error = process.StandardError.ReadToEndAsync();
+            string stdout = process.StandardOutput.ReadToEnd();
+            if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"{file} {string.Join(" ", arguments)} did not finish in 2 minutes.");
+            }
+            return (process.ExitCode, stdout, error.Result);
+        }
+    }
+}
