@@ -100,10 +100,11 @@ internal static class Statistics
         int df = n - 1;
         double half = TCritical(df) * standardError;
         var interval = new Interval(mean - half, mean + half);
-        if (standardError == 0)
+        if (sd <= 1e-12 * Math.Max(1, Math.Abs(mean)))
         {
-            // Every seed gives the same difference: no noise to weigh it against.
-            return new PairedTest(modelA, modelB, n, mean, sd, null, df, mean == 0 ? 1 : 0, interval);
+            // Every seed gives the same difference (up to the rounding of accuracies): no noise to weigh it against.
+            bool zero = Math.Abs(mean) <= 1e-12;
+            return new PairedTest(modelA, modelB, n, zero ? 0 : mean, 0, null, df, zero ? 1 : 0, zero ? new Interval(0, 0) : new Interval(mean, mean));
         }
 
         double t = mean / standardError;
