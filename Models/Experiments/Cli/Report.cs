@@ -108,7 +108,18 @@ internal static class Report
         string seeds = s.Seeds > 1
             ? FormattableString.Invariant($"mean ± std over {s.Seeds} seeds ({s.Seed}..{s.Seed + s.Seeds - 1})")
             : FormattableString.Invariant($"seed {s.Seed}");
-        return FormattableString.Invariant($"{s.TrainImages} train / {s.TestImages} test images, {s.Optimizer} lr {s.LearningRate:G}, batch {s.BatchSize}, {seeds}");
+        string line = FormattableString.Invariant($"{s.TrainImages} train / {s.TestImages} test images, {s.Optimizer} lr {s.LearningRate:G}, batch {s.BatchSize}, {seeds}");
+        if (s.TrainTransform != "none")
+        {
+            line += $", training images {s.TrainTransform}";
+        }
+
+        if (s.TestTransform != "none")
+        {
+            line += $", test images {s.TestTransform}";
+        }
+
+        return s.Augmentation != "none" ? line + $", augmented: {s.Augmentation}" : line;
     }
 
     /// <summary>
