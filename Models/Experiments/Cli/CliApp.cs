@@ -118,9 +118,10 @@ internal sealed class CliApp
     }
 
     /// <summary>A number option: finite, at least <paramref name="minimum"/> (above it when <paramref name="exclusive"/>), at most <paramref name="maximum"/>.</summary>
-    private static Option<double> Number(string name, double defaultValue, double minimum, bool exclusive, double maximum, string example, string description) => new(name)
+    private static Option<double> Number(string name, string helpName, double defaultValue, double minimum, bool exclusive, double maximum, string example, string description) => new(name)
     {
         Description = description,
+        HelpName = helpName,
         DefaultValueFactory = _ => defaultValue,
         CustomParser = result =>
         {
@@ -146,8 +147,8 @@ internal sealed class CliApp
 
     private static Option<ImageTransformKinds> TransformOption(string name, string which) => new(name)
     {
-        Description = $"Transform the {which} images, each with its own parameters drawn from the seed: scale, rotate, translate, elastic, comma-separated (applied together in one resampling), or none. Ranges: --scale-range, --rotate-degrees, --translate-pixels, --elastic-alpha, --elastic-sigma.",
-        DefaultValueFactory = _ => ImageTransformKinds.None,
+        Description = $"Transform the {which} images, each with its own parameters drawn from the seed: scale, rotate, translate, elastic, comma-separated (applied together in one resampling), or none (the default). Ranges: --scale-range, --rotate-degrees, --translate-pixels, --elastic-alpha, --elastic-sigma.",
+        HelpName = "scale,rotate,translate,elastic",
         CustomParser = result =>
         {
             string text = result.Tokens.Count == 0 ? "" : result.Tokens[^1].Value;
@@ -166,10 +167,10 @@ internal sealed class CliApp
         },
     };
 
-    private static Option<(double Min, double Max)> ScaleRangeOption() => new("--scale-range")
+    private static Option<(double Min, double Max)?> ScaleRangeOption() => new("--scale-range")
     {
-        Description = "MIN,MAX: the scale factor of the scale transform, drawn uniformly per image, about the image centre (below 1 shrinks). Default 0.5,1.0.",
-        DefaultValueFactory = _ => (0.5, 1.0),
+        Description = "The scale transform's factor, drawn uniformly per image from MIN to MAX, about the image centre (below 1 shrinks). Default 0.5,1.0.",
+        HelpName = "MIN,MAX",
         CustomParser = result =>
         {
             string text = result.Tokens.Count == 0 ? "" : result.Tokens[^1].Value;
@@ -180,13 +181,13 @@ internal sealed class CliApp
                 || !double.IsFinite(min) || !double.IsFinite(max))
             {
                 result.AddError($"--scale-range {text}: give two numbers MIN,MAX such as 0.5,1.0");
-                return (0.5, 1.0);
+                return null;
             }
 
             if (min <= 0 || max < min)
             {
                 result.AddError($"--scale-range {text}: needs 0 < MIN <= MAX, such as 0.5,1.0");
-                return (0.5, 1.0);
+                return null;
             }
 
             return (min, max);
@@ -195,6 +196,7 @@ internal sealed class CliApp
 
     private static Option<string[]> AugmentOption() => new("--augment")
     {
+        HelpName = "crop,flip,erase",
         Description = "Augment every training batch: crop (random crop after zero padding, --crop-padding), flip (horizontal, half the images), erase (random erasing, Zhong et al., --erase-probability), comma-separated, or none (the default). Deterministic per seed, epoch and batch.",
         AllowMultipleArgumentsPerToken = true,
         CustomParser = result =>
@@ -290,13 +292,13 @@ internal sealed class CliApp
         var trainTransform = TransformOption("--train-transform", "training");
         var testTransform = TransformOption("--test-transform", "test");
         var scaleRange = ScaleRangeOption();
-        var rotateDegrees = Number("--rotate-degrees", 45, 0, false, 180, "45", "The rotate transform turns each image about its centre by an angle drawn uniformly from -D to D degrees. Default 45.");
-        var translatePixels = Number("--translate-pixels", 6, 0, false, double.PositiveInfinity, "6", "The translate transform shifts each image by a distance drawn uniformly from -P to P pixels, along each axis independently (zeros fill in). Default 6.");
-        var elasticAlpha = Number("--elastic-alpha", 34, 0, false, double.PositiveInfinity, "34", "The elastic transform's strength in pixels (Simard et al.): no pixel moves further. Default 34.");
-        var elasticSigma = Number("--elastic-sigma", 4, 0, true, double.PositiveInfinity, "4", "The elastic transform's smoothness: the standard deviation in pixels of the Gaussian smoothing its random displacement field. Default 4.");
+        var rotateDegrees = Number("--rotate-degrees", "D", 45, 0, false, 180, "45", "The rotate transform turns each image about its centre by an angle drawn uniformly from -D to D degrees (positive: counter-clockwise).");
+        var translatePixels = Number("--translate-pixels", "P", 6, 0, false, double.PositiveInfinity, "6", "The translate transform shifts each image by a distance drawn uniformly from -P to P pixels, along each axis independently (zeros fill in).");
+        var elasticAlpha = Number("--elastic-alpha", "PIXELS", 34, 0, false, double.PositiveInfinity, "34", "The elastic transform's strength (Simard et al.): no pixel moves further than this.");
+        var elasticSigma = Number("--elastic-sigma", "PIXELS", 4, 0, true, double.PositiveInfinity, "4", "The elastic transform's smoothness: the standard deviation of the Gaussian that smooths its random displacement field.");
         var augment = AugmentOption();
-        var cropPadding = Whole("--crop-padding", 4, 1, "Zero pixels added on every side before the random crop of --augment crop. Default 4.");
-        var eraseProbability = Number("--erase-probability", 0.5, 0, true, 1, "0.5", "The probability that --augment erase blanks a rectangle (2-40 % of the image, aspect 0.3-3.3) of an image. Default 0.5.");
+        var cropPadding = Whole("--crop-padding", 4, 1, "Zero pixels added on every side before the random crop of --augment crop.");
+        var eraseProbability = Number("--erase-probability", "P", 0.5, 0, true, 1, "0.5", "The probability that --augment erase blanks a rectangle (2-40 % of the image, aspect 0.3-3.3) of an image.");
         var report = new Option<bool>("--report")
         {
             Description = "Also write report.md next to results.json: the setting, the results, the pairwise tests and the charts accuracy-per-epoch.png (band over seeds) and per-class-accuracy.png.",
@@ -313,7 +315,7 @@ internal sealed class CliApp
             var requested = (result.GetValue(models) ?? Array.Empty<string>())
                 .SelectMany(m => m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 .ToArray();
-            var (scaleMin, scaleMax) = result.GetValue(scaleRange);
+            var (scaleMin, scaleMax) = result.GetValue(scaleRange) ?? (ImageTransform.None.ScaleMin, ImageTransform.None.ScaleMax);
             var ranges = new ImageTransform
             {
                 ScaleMin = scaleMin,
