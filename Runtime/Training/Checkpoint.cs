@@ -39,6 +39,12 @@ public sealed record CheckpointMetadata
     /// <summary>How many training examples an epoch went through (null in checkpoints that did not record it).</summary>
     public long? TrainingExamples { get; init; }
 
+    /// <summary>The augmentation the weights were trained with (<see cref="LayerDsl.Training.Augmentation.Describe"/>; null in checkpoints that did not record it: none).</summary>
+    public string? Augmentation { get; init; }
+
+    /// <summary>The data description the weights were trained with (<see cref="TrainingOptions.DataDescription"/>), if any.</summary>
+    public string? Data { get; init; }
+
     /// <summary>The model's state entries, in state-dict order.</summary>
     public required IReadOnlyList<CheckpointTensor> Tensors { get; init; }
 
@@ -79,6 +85,12 @@ public enum ResumeSetting
 
     /// <summary>The number of training examples.</summary>
     TrainingExamples = 5,
+
+    /// <summary>The data augmentation.</summary>
+    Augmentation = 6,
+
+    /// <summary>What was done to the data before training (<see cref="TrainingOptions.DataDescription"/>).</summary>
+    Data = 7,
 }
 
 /// <summary>
@@ -118,6 +130,8 @@ public sealed class ResumeMismatchException : Exception
         ResumeSetting.BatchSize => "batch size",
         ResumeSetting.Seed => "seed",
         ResumeSetting.TrainingExamples => "training examples",
+        ResumeSetting.Augmentation => "augmentation",
+        ResumeSetting.Data => "data",
         _ => setting.ToString(),
     };
 }
@@ -268,7 +282,8 @@ public static class Checkpoint
 
     /// <summary>
     /// Throws <see cref="ResumeMismatchException"/> when <paramref name="saved"/> (read from <paramref name="path"/>) was
-    /// trained with another model name, optimizer, learning rate, batch size, seed or number of training examples than
+    /// trained with another model name, optimizer, learning rate, batch size, seed, number of training examples, augmentation or
+    /// data description than
     /// <paramref name="model"/>, <paramref name="options"/> and <paramref name="trainingExamples"/> ask for. The number of
     /// epochs may differ: resuming with more epochs is what resuming is for.
     /// </summary>
@@ -285,6 +300,10 @@ public static class Checkpoint
         {
             Check(ResumeSetting.TrainingExamples, Number(examples), Number(trainingExamples));
         }
+
+        // Checkpoints from before augmentation and data descriptions were recorded had neither.
+        Check(ResumeSetting.Augmentation, saved.Augmentation ?? LayerDsl.Training.Augmentation.None.Describe(), (options.Augmentation ?? LayerDsl.Training.Augmentation.None).Describe());
+        Check(ResumeSetting.Data, saved.Data ?? "none", options.DataDescription ?? "none");
 
         void Check(ResumeSetting setting, string inCheckpoint, string requested)
         {

@@ -67,12 +67,20 @@ public static class Trainer
             throw new ArgumentOutOfRangeException(nameof(options), options.LearningRate, "the learning rate must be a positive number");
         }
 
+        var augmentation = options.Augmentation ?? Augmentation.None;
+        augmentation.Validate();
+        options = options with { Augmentation = augmentation };
         string name = options.ModelName ?? Checkpoint.ModelName(model);
         Device device = options.Device ?? train.Inputs.device;
         long count = train.Inputs.shape[0];
         var classes = ClassCount.Of(model, name, train.Inputs, device);
         classes.CheckLabels(train.Labels, count, "training", name);
         classes.CheckLabels(test.Labels, test.Inputs.shape[0], "test", name);
+        if (!augmentation.IsNone && train.Inputs.dim() != 4)
+        {
+            throw new DataMismatchException(
+                $"augmentation ({augmentation.Describe()}) works on images [N, C, H, W], but the training inputs have shape [{string.Join(", ", train.Inputs.shape)}]; turn augmentation off for data that is not images");
+        }
 
         long parameters = 0;
         foreach (var p in model.parameters())
@@ -113,6 +121,8 @@ public static class Trainer
                     BatchSize = options.BatchSize,
                     Seed = options.Seed,
                     TrainingExamples = count,
+                    Augmentation = augmentation.Describe(),
+                    Data = options.DataDescription,
                     Tensors = Checkpoint.Describe(model),
                     History = history.ToArray(),
                 });
@@ -155,6 +165,11 @@ public static class Trainer
             var indices = order.narrow(0, start, length).to(train.Inputs.device);
             var x = train.Inputs.index_select(0, indices).to(device);
             var y = train.Labels.index_select(0, indices).to(device);
+            if (!options.Augmentation.IsNone)
+            {
+                using var random = Augmentation.BatchGenerator(options.Seed, epoch, batch);
+                x = options.Augmentation.Apply(x, random);
+            }
 
             optimizer.zero_grad();
             var logits = Logits(model, x);

@@ -31,10 +31,23 @@ public sealed record TrainingOptions
 
     /// <summary>
     /// Continue from the last checkpoint in <see cref="CheckpointDirectory"/> when there is one (it must have been trained
-    /// with the same model name, optimizer, learning rate, batch size, seed and number of training examples); without one,
+    /// with the same model name, optimizer, learning rate, batch size, seed, number of training examples, augmentation and
+    /// data description); without one,
     /// training starts afresh and <see cref="TrainingResult.ResumedFromEpoch"/> is 0.
     /// </summary>
     public bool Resume { get; init; }
+
+    /// <summary>
+    /// Data augmentation of every training batch (random crop, horizontal flip, random erasing); <see cref="Augmentation.None"/>
+    /// by default. Recorded in checkpoints: a run resumes only with the same augmentation.
+    /// </summary>
+    public Augmentation Augmentation { get; init; } = Augmentation.None;
+
+    /// <summary>
+    /// What was done to the data before it reached the trainer (for instance the transforms applied to it), in words;
+    /// recorded in checkpoints, and a run resumes only with the same text. Null: nothing to record.
+    /// </summary>
+    public string? DataDescription { get; init; }
 
     /// <summary>
     /// The name checkpoint files, progress reports and results use; null means the model's own name (a LayerDsl model's

@@ -104,6 +104,8 @@ public sealed class CheckpointTests
     [InlineData("Optimizer", "optimizer rmsprop", "adam")]
     [InlineData("BatchSize", "batch size 32", "64")]
     [InlineData("ModelName", "model TinyConvNet", "Renamed")]
+    [InlineData("Augmentation", "augmentation none", "crop(padding 2), flip")]
+    [InlineData("DataDescription", "data none", "rotate(±45°)")]
     public void Resuming_with_another_setting_is_refused_naming_both_values(string setting, string saved, string requested)
     {
         var train = TrainingTests.Synthetic(64, 1);
@@ -121,6 +123,8 @@ public sealed class CheckpointTests
             "LearningRate" => options with { LearningRate = 0.01 },
             "Optimizer" => options with { Optimizer = OptimizerKind.Adam },
             "BatchSize" => options with { BatchSize = 64 },
+            "Augmentation" => options with { Augmentation = new Augmentation { CropPadding = 2, HorizontalFlip = true } },
+            "DataDescription" => options with { DataDescription = "rotate(±45°)" },
             _ => options with { ModelName = "Renamed" },
         };
         if (setting == "ModelName")

@@ -17,7 +17,7 @@ public sealed class CliTests
     {
         using var cli = new CliHarness(withData: false);
         Assert.Equal(0, cli.Run("compare", "--help"));
-        foreach (string option in new[] { "--models", "--epochs", "--batch-size", "--lr", "--optimizer", "--seed", "--seeds", "--train-limit", "--test-limit", "--threads", "--data", "--out", "--resume", "--device" })
+        foreach (string option in new[] { "--models", "--epochs", "--batch-size", "--lr", "--optimizer", "--seed", "--seeds", "--train-limit", "--test-limit", "--threads", "--data", "--out", "--resume", "--device", "--train-transform", "--test-transform", "--scale-range", "--rotate-degrees", "--translate-pixels", "--elastic-alpha", "--elastic-sigma", "--augment", "--crop-padding", "--erase-probability", "--report" })
         {
             Assert.Contains(option, cli.Output);
         }
@@ -58,6 +58,17 @@ public sealed class CliTests
     [InlineData("--threads 0", "error: --threads 0: must be at least 1 (see compare --help)")]
     [InlineData("--device tpu", "error: --device tpu: use cpu or cuda (see compare --help)")]
     [InlineData("--resume maybe", "error: Unrecognized command or argument 'maybe'. (see compare --help)")]
+    [InlineData("--test-transform rotate,shear", "error: --test-transform rotate,shear: unknown transform 'shear'; use scale, rotate, translate, elastic (comma-separated) or none (see compare --help)")]
+    [InlineData("--train-transform zoom", "error: --train-transform zoom: unknown transform 'zoom'; use scale, rotate, translate, elastic (comma-separated) or none (see compare --help)")]
+    [InlineData("--scale-range 1,0.5", "error: --scale-range 1,0.5: needs 0 < MIN <= MAX, such as 0.5,1.0 (see compare --help)")]
+    [InlineData("--scale-range 0.5", "error: --scale-range 0.5: give two numbers MIN,MAX such as 0.5,1.0 (see compare --help)")]
+    [InlineData("--rotate-degrees 200", "error: --rotate-degrees 200: must be from 0 to 180, such as 45 (see compare --help)")]
+    [InlineData("--translate-pixels -1", "error: --translate-pixels -1: must be at least 0, such as 6 (see compare --help)")]
+    [InlineData("--elastic-alpha many", "error: --elastic-alpha many: not a number; give a number at least 0, such as 34 (see compare --help)")]
+    [InlineData("--elastic-sigma 0", "error: --elastic-sigma 0: must be above 0, such as 4 (see compare --help)")]
+    [InlineData("--augment blur", "error: --augment blur: use crop, flip, erase (comma-separated) or none (see compare --help)")]
+    [InlineData("--crop-padding 0", "error: --crop-padding 0: must be at least 1 (see compare --help)")]
+    [InlineData("--erase-probability 2", "error: --erase-probability 2: must be above 0 and at most 1, such as 0.5 (see compare --help)")]
     public void Option_errors_are_one_line_exit_2_and_come_before_any_work(string option, string message)
     {
         using var cli = new CliHarness();

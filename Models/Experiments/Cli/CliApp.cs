@@ -117,6 +117,104 @@ internal sealed class CliApp
         return value;
     }
 
+    /// <summary>A number option: finite, at least <paramref name="minimum"/> (above it when <paramref name="exclusive"/>), at most <paramref name="maximum"/>.</summary>
+    private static Option<double> Number(string name, string helpName, double defaultValue, double minimum, bool exclusive, double maximum, string example, string description) => new(name)
+    {
+        Description = description,
+        HelpName = helpName,
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count == 0 ? "" : result.Tokens[^1].Value;
+            string range = double.IsPositiveInfinity(maximum)
+                ? FormattableString.Invariant($"{(exclusive ? "above" : "at least")} {minimum:G}")
+                : FormattableString.Invariant($"{(exclusive ? "above" : "from")} {minimum:G} {(exclusive ? "and at most" : "to")} {maximum:G}");
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+            {
+                result.AddError($"{name} {text}: not a number; give a number {range}, such as {example}");
+                return defaultValue;
+            }
+
+            if (value < minimum || (exclusive && value == minimum) || value > maximum)
+            {
+                result.AddError($"{name} {text}: must be {range}, such as {example}");
+                return defaultValue;
+            }
+
+            return value;
+        },
+    };
+
+    private static Option<ImageTransformKinds> TransformOption(string name, string which) => new(name)
+    {
+        Description = $"Transform the {which} images, each with its own parameters drawn from the seed: scale, rotate, translate, elastic, comma-separated (applied together in one resampling), or none (the default). Ranges: --scale-range, --rotate-degrees, --translate-pixels, --elastic-alpha, --elastic-sigma.",
+        HelpName = "scale,rotate,translate,elastic",
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count == 0 ? "" : result.Tokens[^1].Value;
+            try
+            {
+                return ImageTransform.Parse(text);
+            }
+            catch (ArgumentException e)
+            {
+                // ArgumentException appends "(Parameter 'text')" to the message; the user needs only the first part.
+                string message = e.Message;
+                int cut = message.IndexOf(" (Parameter", StringComparison.Ordinal);
+                result.AddError($"{name} {text}: {(cut >= 0 ? message[..cut] : message)}");
+                return ImageTransformKinds.None;
+            }
+        },
+    };
+
+    private static Option<(double Min, double Max)?> ScaleRangeOption() => new("--scale-range")
+    {
+        Description = "The scale transform's factor, drawn uniformly per image from MIN to MAX, about the image centre (below 1 shrinks). Default 0.5,1.0.",
+        HelpName = "MIN,MAX",
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count == 0 ? "" : result.Tokens[^1].Value;
+            string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
+            if (parts.Length != 2
+                || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double min)
+                || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double max)
+                || !double.IsFinite(min) || !double.IsFinite(max))
+            {
+                result.AddError($"--scale-range {text}: give two numbers MIN,MAX such as 0.5,1.0");
+                return null;
+            }
+
+            if (min <= 0 || max < min)
+            {
+                result.AddError($"--scale-range {text}: needs 0 < MIN <= MAX, such as 0.5,1.0");
+                return null;
+            }
+
+            return (min, max);
+        },
+    };
+
+    private static Option<string[]> AugmentOption() => new("--augment")
+    {
+        HelpName = "crop,flip,erase",
+        Description = "Augment every training batch: crop (random crop after zero padding, --crop-padding), flip (horizontal, half the images), erase (random erasing, Zhong et al., --erase-probability), comma-separated, or none (the default). Deterministic per seed, epoch and batch.",
+        AllowMultipleArgumentsPerToken = true,
+        CustomParser = result =>
+        {
+            var words = result.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+            foreach (string word in words)
+            {
+                if (!new[] { "crop", "flip", "erase", "none" }.Contains(word.ToLowerInvariant()))
+                {
+                    result.AddError($"--augment {word}: use crop, flip, erase (comma-separated) or none");
+                    return Array.Empty<string>();
+                }
+            }
+
+            return words.Select(w => w.ToLowerInvariant()).ToArray();
+        },
+    };
+
     private static Option<string?> DataOption() => new("--data")
     {
         Description = $"Folder holding the four Fashion-MNIST .gz files; it must hold them, nothing else is searched then. Without it: ${FashionMnistLocator.EnvironmentVariable}, then {FashionMnistLocator.DebianDirectory} (Debian package dataset-fashion-mnist), then the per-user cache ({FashionMnistLocator.DefaultCacheDirectory()}), else a download into that cache.",
@@ -191,18 +289,54 @@ internal sealed class CliApp
             Description = "Continue each model from its last checkpoint in --out (default: the newest folder under runs/). The settings must be those the checkpoints were trained with; --epochs may grow. Refused when the folder holds no checkpoint at all.",
         };
         var device = DeviceOptionFor();
+        var trainTransform = TransformOption("--train-transform", "training");
+        var testTransform = TransformOption("--test-transform", "test");
+        var scaleRange = ScaleRangeOption();
+        var rotateDegrees = Number("--rotate-degrees", "D", 45, 0, false, 180, "45", "The rotate transform turns each image about its centre by an angle drawn uniformly from -D to D degrees (positive: counter-clockwise).");
+        var translatePixels = Number("--translate-pixels", "P", 6, 0, false, double.PositiveInfinity, "6", "The translate transform shifts each image by a distance drawn uniformly from -P to P pixels, along each axis independently (zeros fill in).");
+        var elasticAlpha = Number("--elastic-alpha", "PIXELS", 34, 0, false, double.PositiveInfinity, "34", "The elastic transform's strength (Simard et al.): no pixel moves further than this.");
+        var elasticSigma = Number("--elastic-sigma", "PIXELS", 4, 0, true, double.PositiveInfinity, "4", "The elastic transform's smoothness: the standard deviation of the Gaussian that smooths its random displacement field.");
+        var augment = AugmentOption();
+        var cropPadding = Whole("--crop-padding", 4, 1, "Zero pixels added on every side before the random crop of --augment crop.");
+        var eraseProbability = Number("--erase-probability", "P", 0.5, 0, true, 1, "0.5", "The probability that --augment erase blanks a rectangle (2-40 % of the image, aspect 0.3-3.3) of an image.");
+        var report = new Option<bool>("--report")
+        {
+            Description = "Also write report.md next to results.json: the setting, the results, the pairwise tests and the charts accuracy-per-epoch.png (band over seeds) and per-class-accuracy.png.",
+        };
 
         var command = new Command("compare", "Train the models on Fashion-MNIST and compare test accuracy and loss. Defaults are the origin's settings: 1 epoch, batch 128, RMSprop lr 1e-3, cross-entropy, seed 0, all 60,000 training and 10,000 test images.")
         {
             models, epochs, batchSize, lr, optimizer, seed, seeds, trainLimit, testLimit, threads, data, output, resume, device,
+            trainTransform, testTransform, scaleRange, rotateDegrees, translatePixels, elasticAlpha, elasticSigma,
+            augment, cropPadding, eraseProbability, report,
         };
         command.SetAction(result => Guard(() =>
         {
             var requested = (result.GetValue(models) ?? Array.Empty<string>())
                 .SelectMany(m => m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 .ToArray();
+            var (scaleMin, scaleMax) = result.GetValue(scaleRange) ?? (ImageTransform.None.ScaleMin, ImageTransform.None.ScaleMax);
+            var ranges = new ImageTransform
+            {
+                ScaleMin = scaleMin,
+                ScaleMax = scaleMax,
+                RotateDegrees = result.GetValue(rotateDegrees),
+                TranslatePixels = result.GetValue(translatePixels),
+                ElasticAlpha = result.GetValue(elasticAlpha),
+                ElasticSigma = result.GetValue(elasticSigma),
+            };
+            var augmentations = result.GetValue(augment) ?? Array.Empty<string>();
             var settings = new CompareSettings
             {
+                TrainTransform = ranges with { Kinds = result.GetValue(trainTransform) },
+                TestTransform = ranges with { Kinds = result.GetValue(testTransform) },
+                Augmentation = new Augmentation
+                {
+                    CropPadding = augmentations.Contains("crop") ? result.GetValue(cropPadding) : 0,
+                    HorizontalFlip = augmentations.Contains("flip"),
+                    EraseProbability = augmentations.Contains("erase") ? result.GetValue(eraseProbability) : 0,
+                },
+                Report = result.GetValue(report),
                 Models = requested.Length == 0 ? defaultModels : requested,
                 Epochs = result.GetValue(epochs),
                 BatchSize = result.GetValue(batchSize),

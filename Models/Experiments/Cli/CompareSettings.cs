@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using LayerDsl.Experiments.Data;
 using LayerDsl.Training;
 
 namespace LayerDsl.Experiments.Cli;
@@ -35,6 +36,18 @@ internal sealed record CompareSettings
     public bool Resume { get; init; }
 
     public string Device { get; init; } = "cpu";
+
+    /// <summary>Transforms of the training images, drawn per seed.</summary>
+    public ImageTransform TrainTransform { get; init; } = ImageTransform.None;
+
+    /// <summary>Transforms of the test images, drawn per seed.</summary>
+    public ImageTransform TestTransform { get; init; } = ImageTransform.None;
+
+    /// <summary>Augmentation of every training batch.</summary>
+    public Augmentation Augmentation { get; init; } = Augmentation.None;
+
+    /// <summary>Whether to write report.md and its charts next to results.json.</summary>
+    public bool Report { get; init; }
 
     /// <summary>The command's arguments as given, to print the command that resumes the run after an interruption.</summary>
     public IReadOnlyList<string> Arguments { get; init; } = new[] { "compare" };

@@ -15,7 +15,12 @@ using static TorchSharp.torch;
 namespace LayerDsl.Experiments.Cli;
 
 /// <summary>What a finished comparison left behind.</summary>
-internal sealed record ExperimentOutcome(ExperimentResults Results, string OutputDirectory, string ResultsPath, string ChartPath);
+/// <param name="Results">What results.json holds.</param>
+/// <param name="OutputDirectory">The run's folder.</param>
+/// <param name="ResultsPath">results.json.</param>
+/// <param name="ChartPath">The accuracy and loss chart.</param>
+/// <param name="ReportPath">report.md when <c>--report</c> asked for it, else null.</param>
+internal sealed record ExperimentOutcome(ExperimentResults Results, string OutputDirectory, string ResultsPath, string ChartPath, string? ReportPath = null);
 
 /// <summary>The <c>compare</c> command: find the data, train every model over every seed, report, write results.json, the chart and checkpoints.</summary>
 internal sealed class Experiment
@@ -86,6 +91,10 @@ internal sealed class Experiment
             $"Fashion-MNIST from {location.Directory} ({Describe(location.Source)}): {data.Train.Count} training and {data.Test.Count} test images, loaded in {loading.Elapsed.TotalSeconds:F1} s"));
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Training {string.Join(", ", names)} for {settings.Epochs} epoch(s), batch {settings.BatchSize}, {Optimizers.Name(settings.Optimizer)} lr {settings.LearningRate:G}, seed {SeedText(settings)}, {torch.get_num_threads()} thread(s) on {device.type.ToString().ToLowerInvariant()}; output in {outDirectory}"));
+        if (!settings.TrainTransform.IsNone || !settings.TestTransform.IsNone || !settings.Augmentation.IsNone)
+        {
+            console.WriteLine($"Training images transformed: {settings.TrainTransform.Describe()}; test images transformed: {settings.TestTransform.Describe()} (drawn per seed); training batches augmented: {settings.Augmentation.Describe()}");
+        }
         if (settings.Resume)
         {
             ReportResume(settings, outDirectory, names, stateShapes, data.Train.Count, device);
@@ -93,36 +102,50 @@ internal sealed class Experiment
 
         var train = data.Train.ToTensors(device);
         var test = data.Test.ToTensors(device);
-        var models = new List<ModelResult>();
+        var runs = names.ToDictionary(n => n, _ => new List<(int Seed, TrainingResult Result, string? Checkpoint)>(), StringComparer.Ordinal);
+        var parameters = new Dictionary<string, long>(StringComparer.Ordinal);
         TrainingProgress? last = null;
         string? training = null;
         try
         {
             display.Run(sink =>
             {
-                foreach (string name in names)
+                // Seeds outside, models inside: every model of a seed sees the same transformed images.
+                foreach (int seed in Seeds(settings))
                 {
-                    var runs = new List<(int Seed, TrainingResult Result, string? Checkpoint)>();
-                    long parameters = 0;
-                    for (int seed = settings.Seed; seed < settings.Seed + settings.Seeds; seed++)
+                    var (trainImages, testImages) = Transformed(settings, train.Images, test.Images, seed);
+                    try
                     {
-                        string label = Label(settings, name, seed);
-                        training = label;
-                        last = null;
-                        var options = Options(settings, outDirectory, name, seed, device);
-                        Trainer.Seed(seed);
-                        using var model = catalog.Create(name, device);
-                        parameters = model is ILayerModel layered ? layered.Info.Parameters : model.parameters().Sum(p => p.numel());
-                        var result = Trainer.Train(model, train, test, options, p =>
+                        foreach (string name in names)
                         {
-                            last = p;
-                            sink.Training(label, p);
-                            Observer?.Invoke(label, p);
-                        }, cancellationToken);
-                        runs.Add((seed, result, Checkpoint.Latest(options.CheckpointDirectory!, name)));
+                            string label = Label(settings, name, seed);
+                            training = label;
+                            last = null;
+                            var options = Options(settings, outDirectory, name, seed, device);
+                            Trainer.Seed(seed);
+                            using var model = catalog.Create(name, device);
+                            parameters[name] = model is ILayerModel layered ? layered.Info.Parameters : model.parameters().Sum(p => p.numel());
+                            var result = Trainer.Train(model, (trainImages, train.Labels), (testImages, test.Labels), options, p =>
+                            {
+                                last = p;
+                                sink.Training(label, p);
+                                Observer?.Invoke(label, p);
+                            }, cancellationToken);
+                            runs[name].Add((seed, result, Checkpoint.Latest(options.CheckpointDirectory!, name)));
+                        }
                     }
+                    finally
+                    {
+                        if (!ReferenceEquals(trainImages, train.Images))
+                        {
+                            trainImages.Dispose();
+                        }
 
-                    models.Add(ModelResult.FromRuns(name, parameters, runs, FashionMnist.ClassNames));
+                        if (!ReferenceEquals(testImages, test.Images))
+                        {
+                            testImages.Dispose();
+                        }
+                    }
                 }
 
                 return 0;
@@ -141,6 +164,7 @@ internal sealed class Experiment
             test.Labels.Dispose();
         }
 
+        var models = names.Select(name => ModelResult.FromRuns(name, parameters[name], runs[name], FashionMnist.ClassNames)).ToList();
         var experimentSettings = new ExperimentSettings(
             names,
             settings.Epochs,
@@ -157,20 +181,37 @@ internal sealed class Experiment
             device.type.ToString().ToLowerInvariant(),
             location.Directory,
             Describe(location.Source),
-            settings.Resume);
-        var results = new ExperimentResults(models, experimentSettings, MachineInfo.Current(started)) { WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 2) };
+            settings.Resume)
+        {
+            Command = settings.Arguments.ToArray(),
+            TrainTransform = settings.TrainTransform.Describe(),
+            TestTransform = settings.TestTransform.Describe(),
+            Augmentation = settings.Augmentation.Describe(),
+        };
+        var results = new ExperimentResults(models, experimentSettings, MachineInfo.Current(started))
+        {
+            WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 2),
+            PairedTests = ExperimentResults.Compare(models),
+        };
+        results = results with { Verdict = Report.Verdict(results) };
 
         string resultsPath = Path.Combine(outDirectory, "results.json");
         string chartPath = Path.Combine(outDirectory, "accuracy-loss.png");
         ChartWriter.Save(chartPath, models);
         results = results with { WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 2) };
         results.Save(resultsPath);
+        string? reportPath = settings.Report ? MarkdownReport.Write(outDirectory, results) : null;
         Report.Print(console, results);
         console.WriteLine($"Results: {resultsPath}");
         console.WriteLine($"Chart:   {chartPath}");
+        if (reportPath is not null)
+        {
+            console.WriteLine($"Report:  {reportPath}");
+        }
+
         console.WriteLine($"Checkpoints: {Path.Combine(outDirectory, "checkpoints")}");
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wall time: {wall.Elapsed.TotalSeconds:F1} s"));
-        return new ExperimentOutcome(results, outDirectory, resultsPath, chartPath);
+        return new ExperimentOutcome(results, outDirectory, resultsPath, chartPath, reportPath);
     }
 
     /// <summary>
@@ -207,8 +248,24 @@ internal sealed class Experiment
 
     private static IEnumerable<int> Seeds(CompareSettings settings) => Enumerable.Range(settings.Seed, settings.Seeds);
 
+    /// <summary>
+    /// The images a seed trains and tests on: the loaded ones, or (with transforms) copies transformed with parameters drawn
+    /// from the seed, so a seed of a multi-seed run sees what a run with that one seed does.
+    /// </summary>
+    private static (Tensor Train, Tensor Test) Transformed(CompareSettings settings, Tensor train, Tensor test, int seed) => (
+        settings.TrainTransform.IsNone ? train : settings.TrainTransform.Apply(train, seed, TransformTarget.Train),
+        settings.TestTransform.IsNone ? test : settings.TestTransform.Apply(test, seed, TransformTarget.Test));
+
+    /// <summary>What checkpoints record about the data, so a run resumes only with the same transforms; null without any.</summary>
+    private static string? DataDescription(CompareSettings settings) =>
+        settings.TrainTransform.IsNone && settings.TestTransform.IsNone
+            ? null
+            : $"train transform {settings.TrainTransform.Describe()}; test transform {settings.TestTransform.Describe()}";
+
     private static TrainingOptions Options(CompareSettings settings, string outDirectory, string name, int seed, Device device) => new()
     {
+        Augmentation = settings.Augmentation,
+        DataDescription = DataDescription(settings),
         Epochs = settings.Epochs,
         BatchSize = settings.BatchSize,
         LearningRate = settings.LearningRate,
@@ -279,8 +336,14 @@ internal sealed class Experiment
         {
             ResumeSetting.TrainingExamples =>
                 $"--resume: {file} was trained on {e.CheckpointValue} training images, this run has {e.RequestedValue}; resume with the --train-limit of that run, {Afresh}",
+            ResumeSetting.Augmentation =>
+                $"--resume: {file} was trained with augmentation {e.CheckpointValue}, this run asks for {e.RequestedValue}; resume with the --augment options of that run, {Afresh}",
+            ResumeSetting.Data =>
+                $"--resume: {file} was trained with {Transforms(e.CheckpointValue)}, this run asks for {Transforms(e.RequestedValue)}; resume with the --train-transform and --test-transform options of that run, {Afresh}",
             _ => $"--resume: {file} was trained with {OptionOf(e.Setting)} {e.CheckpointValue}, this run asks for {OptionOf(e.Setting)} {e.RequestedValue}; resume with {OptionOf(e.Setting)} {e.CheckpointValue}, {Afresh}",
         };
+
+        static string Transforms(string description) => description == "none" ? "no image transforms" : description.Replace("; ", ", ", StringComparison.Ordinal);
 
         static string OptionOf(ResumeSetting setting) => setting switch
         {

@@ -16,6 +16,43 @@ internal sealed record ExperimentResults(IReadOnlyList<ModelResult> Models, Expe
     /// <summary>Seconds the whole command took, data loading included.</summary>
     public double WallSeconds { get; init; }
 
+    /// <summary>With several seeds, a paired t-test of test accuracy for every pair of models, the better one (by mean) first.</summary>
+    public IReadOnlyList<PairedTest>? PairedTests { get; init; }
+
+    /// <summary>The winner line as printed.</summary>
+    public string? Verdict { get; init; }
+
+    /// <summary>The paired t-test of every pair of models over the seeds they share (none with one seed), better mean first.</summary>
+    public static IReadOnlyList<PairedTest>? Compare(IReadOnlyList<ModelResult> models)
+    {
+        if (models.Count < 2 || models.Any(m => m.Runs.Count < 2))
+        {
+            return null;
+        }
+
+        var ranked = models.OrderByDescending(m => m.TestAccuracy).ToArray();
+        var tests = new List<PairedTest>();
+        for (int i = 0; i < ranked.Length; i++)
+        {
+            for (int j = i + 1; j < ranked.Length; j++)
+            {
+                // Pair runs by seed: the same seed means the same initial-weight seed and the same data order.
+                var other = ranked[j].Runs.ToDictionary(r => r.Seed);
+                var pairs = ranked[i].Runs.Where(r => other.ContainsKey(r.Seed)).OrderBy(r => r.Seed).ToArray();
+                if (pairs.Length < 2)
+                {
+                    continue;
+                }
+
+                tests.Add(Statistics.Paired(
+                    ranked[i].Name, pairs.Select(r => r.TestAccuracy).ToArray(),
+                    ranked[j].Name, pairs.Select(r => other[r.Seed].TestAccuracy).ToArray()));
+            }
+        }
+
+        return tests;
+    }
+
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -51,6 +88,9 @@ internal sealed record ModelResult(
 
     /// <summary>Standard deviation of the test loss over seeds (null with one seed).</summary>
     public double? TestLossStd { get; init; }
+
+    /// <summary>95% confidence interval of the mean test accuracy over seeds, from the t distribution (null with one seed).</summary>
+    public Interval? TestAccuracyCi95 { get; init; }
 
     /// <summary>Each seed's run.</summary>
     public IReadOnlyList<SeedRun> Runs { get; init; } = Array.Empty<SeedRun>();
@@ -104,10 +144,12 @@ internal sealed record ModelResult(
             confusion)
         {
             TestAccuracyStd = several ? Round(StandardDeviation(results.Select(r => r.Final.Accuracy)), 6) : null,
+            TestAccuracyCi95 = Statistics.ConfidenceInterval(results.Select(r => r.Final.Accuracy).ToArray()),
             TestLossStd = several ? Round(StandardDeviation(results.Select(r => r.Final.Loss)), 6) : null,
             Runs = runs.Select(r => new SeedRun(r.Seed, r.Result.Final.Accuracy, Round(r.Result.Final.Loss, 5), Round(r.Result.TrainSeconds, 2), Round(r.Result.ImagesPerSecond, 1))
             {
                 ResumedFromEpoch = r.Result.ResumedFromEpoch == 0 ? null : r.Result.ResumedFromEpoch,
+                TestAccuracyPerEpoch = r.Result.History.OrderBy(h => h.Epoch).Select(h => h.TestAccuracy).ToArray(),
             }).ToArray(),
             Checkpoint = runs[0].Checkpoint,
             Classes = classes,
@@ -123,17 +165,12 @@ internal sealed record ModelResult(
     }
 
     /// <summary>Sample standard deviation (n - 1); 0 for a single value.</summary>
-    public static double StandardDeviation(IEnumerable<double> values)
-    {
-        var array = values.ToArray();
-        if (array.Length < 2)
-        {
-            return 0;
-        }
+    public static double StandardDeviation(IEnumerable<double> values) => Statistics.StandardDeviation(values.ToArray());
 
-        double mean = array.Average();
-        return Math.Sqrt(array.Sum(v => (v - mean) * (v - mean)) / (array.Length - 1));
-    }
+    /// <summary>Each class's test accuracy (diagonal over row total of the confusion matrix summed over seeds; NaN for a class with no test image).</summary>
+    public double[] PerClassAccuracy() => ConfusionMatrix
+        .Select((row, i) => row.Sum() == 0 ? double.NaN : (double)row[i] / row.Sum())
+        .ToArray();
 }
 
 /// <summary>One epoch of a model's history (means over seeds).</summary>
@@ -150,6 +187,9 @@ internal sealed record HistoryEntry(int Epoch, double TestAccuracy, double TestL
 internal sealed record SeedRun(int Seed, double TestAccuracy, double TestLoss, double TrainSeconds, double ImagesPerSecond)
 {
     public int? ResumedFromEpoch { get; init; }
+
+    /// <summary>Test accuracy after each epoch, from epoch 1.</summary>
+    public IReadOnlyList<double> TestAccuracyPerEpoch { get; init; } = Array.Empty<double>();
 }
 
 /// <summary>The settings a comparison ran with.</summary>
@@ -170,7 +210,20 @@ internal sealed record ExperimentSettings(
     string DataDirectory,
     string DataSource,
     bool Resume,
-    string Loss = "cross_entropy");
+    string Loss = "cross_entropy")
+{
+    /// <summary>The command's arguments as given.</summary>
+    public IReadOnlyList<string> Command { get; init; } = Array.Empty<string>();
+
+    /// <summary>The transforms applied to the training images (<c>none</c> when none).</summary>
+    public string TrainTransform { get; init; } = "none";
+
+    /// <summary>The transforms applied to the test images (<c>none</c> when none).</summary>
+    public string TestTransform { get; init; } = "none";
+
+    /// <summary>The augmentation of training batches (<c>none</c> when none).</summary>
+    public string Augmentation { get; init; } = "none";
+}
 
 /// <summary>What the numbers were measured on.</summary>
 internal sealed record MachineInfo(
