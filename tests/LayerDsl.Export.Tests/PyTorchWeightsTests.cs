@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
@@ -177,68 +176,6 @@ public sealed class PyTorchWeightsTests(ITestOutputHelper output) : IDisposable
             using var scope = NewDisposeScope();
             Tensor x = F.relu(bn1.call(conv1.call(input)));
             return dense1.call(masked1.call(x).flatten(1)).MoveToOuterDisposeScope();
-        }
-    }
-
-    /// <summary>Runs the scripts in Python/ with a Python that has PyTorch, or fails saying how to get one.</summary>
-    private static class Python
-    {
-        private static readonly Lazy<string> Interpreter = new(Find);
-
-        public static string Run(string script, params string[] arguments)
-        {
-            string scripts = Path.Combine(AppContext.BaseDirectory, "Python");
-            var (code, stdout, stderr) = Start(Interpreter.Value, new[] { Path.Combine(scripts, script) }.Concat(arguments));
-            Assert.True(code == 0, $"{script} failed (exit code {code}):\n{stderr}{stdout}");
-            return stdout;
-        }
-
-        /// <summary>$LAYERDSL_PYTHON, else Debian's /usr/bin/python3, else python3 on the PATH; checked to import torch.</summary>
-        private static string Find()
-        {
-            string? configured = Environment.GetEnvironmentVariable("LAYERDSL_PYTHON");
-            string candidate = !string.IsNullOrEmpty(configured) ? configured
-                : File.Exists("/usr/bin/python3") ? "/usr/bin/python3"
-                : "python3";
-            (int Code, string Out, string Error) probe;
-            try
-            {
-                probe = Start(candidate, new[] { "-c", "import torch; print(torch.__version__)" });
-            }
-            catch (System.ComponentModel.Win32Exception e)
-            {
-                throw new InvalidOperationException(
-                    $"These tests run PyTorch, but there is no Python at '{candidate}' ({e.Message}). "
-                    + "On Debian: sudo apt-get install python3-torch; or set LAYERDSL_PYTHON to a Python that has torch.", e);
-            }
-            if (probe.Code != 0)
-                throw new InvalidOperationException(
-                    $"These tests run PyTorch, but '{candidate}' cannot import torch:\n{probe.Error}"
-                    + "On Debian: sudo apt-get install python3-torch; or set LAYERDSL_PYTHON to a Python that has torch.");
-            return candidate;
-        }
-
-        private static (int Code, string Out, string Error) Start(string file, IEnumerable<string> arguments)
-        {
-            var start = new ProcessStartInfo(file)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (string argument in arguments)
-                start.ArgumentList.Add(argument);
-            // One thread is plenty for these tiny models and kind to a shared machine.
-            start.Environment["OMP_NUM_THREADS"] = "1";
-            using var process = Process.Start(start)!;
-            var error = process.StandardError.ReadToEndAsync();
-            string stdout = process.StandardOutput.ReadToEnd();
-            if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"{file} {string.Join(" ", arguments)} did not finish in 2 minutes.");
-            }
-            return (process.ExitCode, stdout, error.Result);
         }
     }
 }
