@@ -28,6 +28,7 @@ public class LayerKindRunTests
         { "activations as options", "[Input(6, 6, 2)][Conv2D(3, 3, Activation = Activation.GELU)][Conv2D(3, 1, Activation = Activation.Hardswish)][Flatten][Dense(4, Activation = Activation.Softmax)]" },
         { "residual over features, projected", "[Input(12)][Residual<Wide>(Project = true, Activation = Activation.ReLU)][Residual<Same>]" },
         { "residual over 1-D, projected with stride", "[Input(30, 4)][Residual<Stride1D>(Project = true)]" },
+        { "residual projected with a stride past the height", "[Input(1, 15, 2)][Residual<Narrow>(Project = true)][Flatten]" },
         { "add and nested blocks", "[Input(10, 10, 3)][Add<Deep, Same2D>][Concat<Same2D, Same2D, Deep>]" },
     };
 
@@ -38,6 +39,7 @@ public class LayerKindRunTests
         [Block][Conv2D(3, 3, Padding = Padding.Same)] public partial class Same2D { }
         [Block][Use<Inner>(Repeat = 2)][BatchNorm] public partial class Deep { }
         [Block][Conv2D(3, 1)][Residual<Same2D>] public partial class Inner { }
+        [Block][MaxPool2D(1, 4)] public partial class Narrow { }
         """;
 
     [Theory]
