@@ -19,6 +19,8 @@ public class LayerKindRunTests
         { "dilated grouped conv without bias", "[Input(20, 16, 4)][Conv2D(8, 3, Dilation = 2, Groups = 2, UseBias = false)][Conv2D(8, 5, Padding = Padding.Same, Dilation = 3)]" },
         { "depthwise", "[Input(15, 15, 3)][DepthwiseConv2D(3, DepthMultiplier = 2, Stride = 2)][DepthwiseConv2D(5, Padding = Padding.Same, Activation = Activation.Hardswish)]" },
         { "transposed, valid and same", "[Input(7, 5, 4)][ConvTranspose2D(6, 3, Stride = 2)][ConvTranspose2D(3, 4, Stride = 2, Padding = Padding.Same)][ConvTranspose2D(2, 3, Stride = 2, Padding = Padding.Same)][ConvTranspose2D(2, 1, Stride = 3, Padding = Padding.Same)][ConvTranspose2D(2, 3, Stride = 2, OutputPadding = 1, Pad = 1)]" },
+        // Same with strides the kernel spans in one dimension only: each dimension needs its own output padding.
+        { "transposed, same, strides per dimension", "[Input(10, 10, 3)][ConvTranspose2D(1, 2, StrideHeight = 3, StrideWidth = 2, Padding = Padding.Same)][ConvTranspose2D(2, 3, 1, StrideHeight = 2, StrideWidth = 3, Padding = Padding.Same)]" },
         { "1-D", "[Input(50, 3)][Conv1D(8, 5, Stride = 2)][MaxPool1D][Conv1D(8, 4, Padding = Padding.Same, Groups = 4)][AvgPool1D(3, Stride = 2)][BatchNorm][GlobalAvgPool1D][Dense(2)]" },
         { "1-D global max", "[Input(9, 2)][Conv1D(4, 3, Pad = 1, Dilation = 2)][GlobalMaxPool1D]" },
         { "features", "[Input(20)][Dense(8, UseBias = false)][LayerNorm][GELU][Dense(4, Activation = Activation.SiLU)][LeakyReLU(0.2)][ELU(0.5)][Dense(3, Activation = Activation.ELU)]" },
