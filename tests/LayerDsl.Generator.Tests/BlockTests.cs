@@ -139,6 +139,28 @@ public class BlockTests
     }
 
     [Fact]
+    public void ABlockReportsEachClassItCannotPlaceOncePerAttribute()
+    {
+        const string Source = Usings + """
+            public partial class Plain { }
+
+            [Block]
+            [Use<Plain>(Repeat = 3)]
+            [Concat<Plain, Plain>]
+            public partial class Outer { }
+            """;
+        var run = GeneratorHarness.Run(Source);
+        Assert.Equal(
+            new[]
+            {
+                (7, "Use<Plain>(Repeat = 3): Plain is not marked [Block]; a block is a partial class marked [Block] with layer attributes and no [Input]"),
+                (8, "Concat<Plain, Plain>: Plain is not marked [Block]; a block is a partial class marked [Block] with layer attributes and no [Input]"),
+            },
+            run.LayerDslDiagnostics.Select(d => (d.Location.GetLineSpan().StartLinePosition.Line + 1, d.GetMessage())).OrderBy(d => d.Item1));
+        Assert.All(run.LayerDslDiagnostics, d => Assert.Equal("LDSL0021", d.Id));
+    }
+
+    [Fact]
     public void ABlockUsedAtTwoShapesIsBuiltForBothAndRefusesOthers()
     {
         const string Source = Usings + """
