@@ -120,6 +120,7 @@ public class MalformedInputTests
         { "attribute on a method", F(U + "public partial class M { [Input(8, 8, 1)][Dense(2)] public void Build() { } }"), Ids() },
         { "attribute on the assembly", F(U + "[assembly: Input(8, 8, 1)]\npublic partial class M { }"), Ids() },
         { "user-defined attribute named Input", F("namespace Other { public sealed class InputAttribute : System.Attribute { public InputAttribute(int a, int b, int c) { } } [Input(8, 8, 1)] public partial class M { } }"), Ids() },
+        { "Block with a member named like a generated one", F(U + "[Block][Dense(2)] public partial class B { public int forward; private int dense1; }\n[Input(4)][Use<B>] public partial class M { }"), Ids("LDSL0009", "LDSL0009", "LDSL0023") },
     };
 
     [Theory]
