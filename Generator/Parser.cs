@@ -81,13 +81,17 @@ internal static class Parser
     /// <summary>Reads one model or block class, and every block it reaches. Never throws for bad input: problems become diagnostics.</summary>
     public static ParsedModel Parse(INamedTypeSymbol type, CancellationToken cancellationToken)
     {
-        var (spec, map, diagnostics, referenced) = Declaration(type, topLevel: true, cancellationToken);
+        var (spec, map, diagnostics, referenced) = Declaration(type, cancellationToken);
         return new ParsedModel(spec with { Blocks = BlockTable(type, referenced, cancellationToken) }, map, diagnostics.ToEquatableArray());
     }
 
-    /// <summary>Reads a declaration: its spec (without a block table), source map, diagnostics, and the types its composites name.</summary>
+    /// <summary>
+    /// Reads a declaration: its spec (without a block table), source map, diagnostics, and the types its composites name.
+    /// A block is read the same way where it is declared and in the table of a model that places it, so that both agree
+    /// on whether it can be built.
+    /// </summary>
     private static (ModelSpec Spec, SourceMap Map, List<DiagnosticInfo> Diagnostics, List<INamedTypeSymbol> Referenced) Declaration(
-        INamedTypeSymbol type, bool topLevel, CancellationToken cancellationToken)
+        INamedTypeSymbol type, CancellationToken cancellationToken)
     {
         var diagnostics = new List<DiagnosticInfo>();
         var referenced = new List<INamedTypeSymbol>();
@@ -193,12 +197,12 @@ internal static class Parser
         }
 
         layers = LayerNames.Assign(layers);
-        if (topLevel && mode != EmitMode.Nothing && CheckCollisions(type, kind, layers, diagnostics))
+        if (mode != EmitMode.Nothing && CheckCollisions(type, kind, layers, diagnostics))
         {
             mode = EmitMode.Nothing;
         }
 
-        if (topLevel && mode != EmitMode.Nothing)
+        if (mode != EmitMode.Nothing)
         {
             CheckConstructors(type, diagnostics, cancellationToken);
         }
@@ -236,7 +240,7 @@ internal static class Parser
                 continue;
             }
 
-            var (spec, _, _, next) = Declaration(type, topLevel: false, cancellationToken);
+            var (spec, _, _, next) = Declaration(type, cancellationToken);
             table[name] = spec;
             foreach (var reference in next)
             {
