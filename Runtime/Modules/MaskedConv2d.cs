@@ -10,10 +10,11 @@ namespace LayerDsl.Modules;
 public enum MaskedConvFormulation
 {
     /// <summary>
-    /// The default. The batch is processed a slice of images at a time, sized so that a slice's patches, mask and
-    /// products stay in the processor's cache, and the backward pass is written out by hand: the forward pass keeps only
-    /// the mask weights (and the output, when the activation needs it) and the backward pass recomputes the patches and
-    /// masked patches of each slice from the input. On a device other than the CPU the whole batch is one slice.
+    /// The default. The batch is processed a slice of images at a time and the backward pass is written out by hand: the
+    /// forward pass keeps only the mask weights (and the output, when the activation's derivative needs it) and the
+    /// backward pass recomputes each slice's patches and masked patches from the input. With one intra-op thread a slice
+    /// is sized so that its patches, mask and products stay in the processor's cache; with several threads slices are
+    /// larger (every operation wakes the thread pool); on a device other than the CPU the whole batch is one slice.
     /// Gradients of gradients (<c>create_graph</c>) are computed by differentiating <see cref="Composed"/>.
     /// </summary>
     Fused = 0,
@@ -160,17 +161,23 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// Images per slice of the fused formulation; null (the default) sizes slices from <see cref="SliceBytes"/>.
-    /// Tests set it to exercise slice boundaries.
+    /// Images per slice of the fused formulation; null (the default) sizes slices from <see cref="SliceBytes"/> or
+    /// <see cref="ParallelSliceBytes"/>. Tests set it to exercise slice boundaries.
     /// </summary>
     internal long? SliceImages { get; set; }
 
     /// <summary>
-    /// Working set the fused formulation aims a slice at, in bytes: measured on the origin's layer (1 channel, 5 x 5,
-    /// 32 filters, 28 x 28, batch 128) on a 2 MiB-L2 processor, slices of 8 to 16 images trained fastest, whole batches
-    /// were slowest.
+    /// Working set a slice aims at with one intra-op thread, in bytes: about 11 images of the origin's layer (1 channel,
+    /// 5 x 5, 32 filters, 28 x 28). Measured on a 2 MiB-L2 processor at batch 128, one thread: slices of 8 to 16 images
+    /// trained fastest, whole batches about 10% slower.
     /// </summary>
     internal const long SliceBytes = 4L << 20;
+
+    /// <summary>
+    /// Working set a slice aims at with several intra-op threads: every operation wakes the thread pool, so fewer,
+    /// larger slices win (two threads, batch 128: whole batch fastest, 16-image slices about 40% slower).
+    /// </summary>
+    internal const long ParallelSliceBytes = 64L << 20;
 
     /// <summary>Output spatial size for an input side: <c>floor((size + 2p - k) / s) + 1</c>.</summary>
     /// <param name="size">Input height or width.</param>
@@ -224,7 +231,8 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
         long positions = OutputSize(input.shape[2]) * OutputSize(input.shape[3]);
         // Per image: patches, masked patches and their gradient (C*k*k rows each), the mask (k*k), output and its gradient (F each).
         long bytesPerImage = (3 * columns + taps + 2 * filters) * positions * input.ElementSize;
-        return Math.Clamp(SliceBytes / Math.Max(bytesPerImage, 1), 1, Math.Max(batch, 1));
+        long budget = get_num_threads() > 1 ? ParallelSliceBytes : SliceBytes;
+        return Math.Clamp(budget / Math.Max(bytesPerImage, 1), 1, Math.Max(batch, 1));
     }
 
     /// <summary>Everything about a call that is not a tensor; passed to the autograd node.</summary>
