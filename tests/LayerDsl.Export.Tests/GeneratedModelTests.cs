@@ -125,8 +125,15 @@ public sealed class GeneratedModelTests(ITestOutputHelper output) : IDisposable
     private static nn.Module<Tensor, Tensor> Prepared(string name)
     {
         var model = Factories[name]();
+        Prepare(model, seed: name.Length);
+        return model;
+    }
+
+    /// <summary>Random weights (the deformable offsets too), trained batch-norm statistics, evaluation mode.</summary>
+    internal static void Prepare(nn.Module<Tensor, Tensor> model, int seed)
+    {
         var info = ((ILayerModel)model).Info;
-        OnnxCheck.Randomize(model, std: 0.2, seed: name.Length);
+        OnnxCheck.Randomize(model, std: 0.2, seed: seed);
         model.train();
         for (int i = 0; i < 2; i++)
         {
@@ -135,10 +142,9 @@ public sealed class GeneratedModelTests(ITestOutputHelper output) : IDisposable
         }
 
         model.eval();
-        return model;
     }
 
-    private static Tensor RandomInput(ModelInfo info, long batch, int seed)
+    internal static Tensor RandomInput(ModelInfo info, long batch, int seed)
     {
         torch.random.manual_seed(seed);
         long[] shape = new[] { batch }.Concat(info.InputShape).ToArray();
@@ -146,7 +152,7 @@ public sealed class GeneratedModelTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>Runs the file in ONNX Runtime at batch sizes 1 and 3 against <paramref name="reference"/>; the largest difference relative to the output's scale.</summary>
-    private static double OnnxAgrees(string path, ModelInfo info, Func<Tensor, Tensor> reference)
+    internal static double OnnxAgrees(string path, ModelInfo info, Func<Tensor, Tensor> reference)
     {
         using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
         using var session = new InferenceSession(path, options);
@@ -179,7 +185,7 @@ public sealed class GeneratedModelTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>max |actual - expected| / max |expected|, after checking the shapes agree and the reference is not all zeros.</summary>
-    private static double Relative(Tensor actual, Tensor expected)
+    internal static double Relative(Tensor actual, Tensor expected)
     {
         Assert.Equal(expected.shape, actual.shape);
         double scale = expected.abs().max().to(float64).item<double>();
