@@ -31,7 +31,7 @@ internal static class Emitter
         {
             if (result.Trace is { } trace && model.Mode == EmitMode.Full)
             {
-                EmitModel(w, model.ClassName, trace);
+                EmitModel(w, model.ClassName, model.FullName.Replace("@", string.Empty), trace);
             }
             else
             {
@@ -88,7 +88,7 @@ internal static class Emitter
         return writer.ToString();
     }
 
-    private static void EmitModel(SourceWriter w, string name, ShapeTrace trace)
+    private static void EmitModel(SourceWriter w, string name, string fullName, ShapeTrace trace)
     {
         var input = trace.Input;
         // The table goes in <remarks>: an IDE shows only the first <summary> of a partial class, which is the user's when
@@ -113,6 +113,9 @@ internal static class Emitter
 
         w.Line("/// <summary>The layer table (layer, output shape, parameters) as inferred at compile time.</summary>")
             .Line($"public const string Summary = {Format.StringLiteral(Summary.Text(name, trace))};")
+            .Line()
+            .Line($"/// <summary>The model's PyTorch twin: a Python module defining <c>class {name}(nn.Module)</c> with the same state-dict keys, for <see cref=\"SaveForPyTorch\"/>'s weights.</summary>")
+            .Line($"public const string PyTorchSource = {Format.StringLiteral(PyTorchTwin.Source(fullName, name, trace))};")
             .Line();
 
         EmitInfo(w, name, trace);
@@ -184,7 +187,79 @@ internal static class Emitter
         w.Line("/// <summary>Runs the model and returns the output of every layer, including those inside blocks, in the order of <see cref=\"Info\"/>'s layers (the order they are computed); the caller owns the tensors.</summary>")
             .Line($"public {TensorList} ForwardTrace({Tensor} input)");
         EmitTrace(w, name, "Info.InputShape", trace.Layers, tokens: trace.Tokens > 0);
+        w.Line();
+        EmitExport(w, name, trace, softmaxOutput);
         w.Close();
+    }
+
+    private static void EmitExport(SourceWriter w, string name, ShapeTrace trace, bool softmaxOutput)
+    {
+        w.Line("/// <inheritdoc />")
+            .Line("string global::LayerDsl.ILayerModel.PyTorchSource => PyTorchSource;")
+            .Line();
+        w.Line("/// <summary>")
+            .Line("/// Writes the model with its current weights as an ONNX file: input <c>input</c> " + Format.Xml(Batched(trace.Input)) + (trace.Tokens > 0 ? " token ids (int64)" : string.Empty) + ", output <c>output</c>, the batch")
+            .Line("/// dimension dynamic; the evaluation-mode computation (dropout off, batch normalisation by its running statistics).")
+            .Line("/// Every layer is checked before anything is written.")
+            .Line("/// </summary>")
+            .Line("/// <param name=\"path\">The .onnx file, written atomically.</param>")
+            .Line("/// <param name=\"opset\">The ONNX operator set, 17 to 22.</param>")
+            .Line(softmaxOutput
+                ? "/// <param name=\"logits\">Leave out the final softmax, as <see cref=\"ForwardLogits\"/> does.</param>"
+                : "/// <param name=\"logits\">No effect: the model does not end in a softmax.</param>")
+            .Line("/// <exception cref=\"global::System.NotSupportedException\">A layer has no ONNX export (a layer of your own that does not implement <c>IOnnxExportable</c>); the message names it.</exception>")
+            .Line("public void ExportOnnx(string path, int opset = 17, bool logits = false)")
+            .Open()
+            .Line("global::System.ArgumentException.ThrowIfNullOrWhiteSpace(path);")
+            .Line($"var onnx = new global::LayerDsl.Export.OnnxGraphBuilder(opset, {Format.StringLiteral(name)});")
+            .Line("var prefix = string.Empty;")
+            .Line(trace.Tokens > 0
+                ? $"var x = onnx.TokenInput(\"input\", {string.Join(", ", trace.Input.Dims.Select(Format.LongLiteral))});"
+                : $"var x = onnx.Input(\"input\", {string.Join(", ", trace.Input.Dims.Select(Format.LongLiteral))});");
+        for (var i = 0; i < trace.Layers.Count; i++)
+        {
+            var layer = trace.Layers[i];
+            var statements = new List<string>();
+            layer.Layer.Onnx(statements, layer, activation: true);
+            if (i == trace.Layers.Count - 1 && softmaxOutput)
+            {
+                var withoutActivation = new List<string>();
+                layer.Layer.Onnx(withoutActivation, layer, activation: false);
+                w.Line(Comment(layer, true));
+                foreach (var statement in withoutActivation)
+                {
+                    w.Line(statement);
+                }
+
+                w.Line("if (!logits)").Open();
+                foreach (var statement in statements.Skip(withoutActivation.Count))
+                {
+                    w.Line(statement);
+                }
+
+                w.Close();
+                continue;
+            }
+
+            w.Line(Comment(layer, true));
+            foreach (var statement in statements)
+            {
+                w.Line(statement);
+            }
+        }
+
+        w.Line("onnx.Output(x);")
+            .Line("onnx.Save(path);")
+            .Close()
+            .Line();
+
+        w.Line("/// <summary>Writes the weights (the state dict) in PyTorch's own format, atomically: <c>model.load_state_dict(torch.load(path))</c> loads them into the class of <see cref=\"PyTorchSource\"/>.</summary>")
+            .Line("/// <param name=\"path\">The file to write, for instance <c>weights.pt</c>.</param>")
+            .Line("public void SaveForPyTorch(string path) => global::LayerDsl.Export.PyTorchWeights.Save(this, path);")
+            .Line()
+            .Line("/// <summary>Reads weights saved by PyTorch (<c>torch.save(model.state_dict(), path)</c>) into this model; the keys and shapes must be this model's, or nothing changes.</summary>")
+            .Line("/// <param name=\"path\">The file to read.</param>")
+            .Line("public void LoadFromPyTorch(string path) => global::LayerDsl.Export.PyTorchWeights.Load(this, path);");
     }
 
     private static void EmitBlockClass(SourceWriter w, string name, IReadOnlyList<ShapeTrace> variants)
@@ -213,7 +288,7 @@ internal static class Emitter
         }
 
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"LayerDsl.Generator\", \"{Version}\")]")
-            .Line($"partial class {Format.Identifier(name)} : {ModuleBase}, global::LayerDsl.ILayerBlock")
+            .Line($"partial class {Format.Identifier(name)} : {ModuleBase}, global::LayerDsl.ILayerBlock, global::LayerDsl.Export.IOnnxExportable")
             .Open();
 
         w.Line("private static readonly long[][] DeclaredInputs =")
@@ -290,7 +365,30 @@ internal static class Emitter
             .Line("/// <inheritdoc />")
             .Line($"public {TensorList} ForwardTrace({Tensor} input)");
         EmitVariants(w, name, variants, (writer, variant) => EmitTrace(writer, name, "DeclaredInputs[variant]", variant.Layers, shapeComments));
+        w.Line()
+            .Line("/// <inheritdoc />")
+            .Line("string global::LayerDsl.Export.IOnnxExportable.ExportOnnx(global::LayerDsl.Export.OnnxGraphBuilder onnx, string input, string name)");
+        EmitVariants(w, name, variants, (writer, variant) => EmitBlockOnnx(writer, variant.Layers, shapeComments));
         w.Close();
+    }
+
+    private static void EmitBlockOnnx(SourceWriter w, EquatableArray<LayerTrace> layers, bool shapes)
+    {
+        w.Open()
+            .Line("var prefix = name + \".\";")
+            .Line("var x = input;");
+        foreach (var layer in layers)
+        {
+            w.Line(Comment(layer, shapes));
+            var statements = new List<string>();
+            layer.Layer.Onnx(statements, layer, activation: true);
+            foreach (var statement in statements)
+            {
+                w.Line(statement);
+            }
+        }
+
+        w.Line("return x;").Close();
     }
 
     /// <summary>A method body per variant when the statements differ, one body when they do not.</summary>
@@ -433,6 +531,21 @@ internal static class Emitter
             .Line()
             .Line("/// <summary>Throws: the model is invalid.</summary>")
             .Line($"public {TensorList} ForwardTrace({Tensor} input) => throw new global::System.InvalidOperationException({message});")
+            .Line()
+            .Line("/// <summary>Empty: the model is invalid.</summary>")
+            .Line("public const string PyTorchSource = \"\";")
+            .Line()
+            .Line("/// <inheritdoc />")
+            .Line("string global::LayerDsl.ILayerModel.PyTorchSource => PyTorchSource;")
+            .Line()
+            .Line("/// <summary>Throws: the model is invalid.</summary>")
+            .Line($"public void ExportOnnx(string path, int opset = 17, bool logits = false) => throw new global::System.InvalidOperationException({message});")
+            .Line()
+            .Line("/// <summary>Throws: the model is invalid.</summary>")
+            .Line($"public void SaveForPyTorch(string path) => throw new global::System.InvalidOperationException({message});")
+            .Line()
+            .Line("/// <summary>Throws: the model is invalid.</summary>")
+            .Line($"public void LoadFromPyTorch(string path) => throw new global::System.InvalidOperationException({message});")
             .Close();
     }
 

@@ -65,4 +65,18 @@ internal sealed record ActivationLayer(string Display, int Index, ActivationKind
     {
         // The activation statement itself is emitted by the emitter, like every layer's activation.
     }
+
+    public override void EmitOnnx(List<string> statements, LayerTrace trace)
+    {
+        // The activation itself is the layer: OnnxActivation.
+    }
+
+    public override string? OnnxActivation(LayerTrace trace) => OnnxCode.Activation(Function, Parameter, OnnxCode.Name(trace.Name));
+
+    public override void EmitPython(List<string> statements, LayerTrace trace)
+    {
+        // The activation itself is the layer: PythonActivation.
+    }
+
+    public override string? PythonActivation => Py.Activation(Function, Parameter);
 }

@@ -43,5 +43,12 @@ internal sealed record BatchNormLayer(string Display, int Index, double Epsilon,
 
     public override void EmitForward(List<string> statements, string name, Shape input, Shape output) => Call(statements, name);
 
+    public override void EmitOnnx(List<string> statements, LayerTrace trace) => OnnxCode.Module(statements, trace.Name);
+
+    public override string PythonConstruction(LayerTrace trace) =>
+        $"nn.{TypeName(trace.Input)}({Py.Int(trace.Input[0])}, eps={Py.Float(Epsilon)}, momentum={Py.Float(Momentum)})";
+
+    public override void EmitPython(List<string> statements, LayerTrace trace) => Py.Call(statements, trace.Name);
+
     private static string TypeName(Shape input) => input.Rank == 3 ? "BatchNorm2d" : "BatchNorm1d";
 }

@@ -83,6 +83,38 @@ internal sealed record BranchesLayer(string Display, int Index, bool IsConcat, E
 
     public override void EmitForward(List<string> statements, string name, Shape input, Shape output) => Call(statements, name);
 
+    public override void EmitOnnx(List<string> statements, LayerTrace trace)
+    {
+        var outputs = trace.Branches.Select((b, i) =>
+            $"onnx.Module(x, {trace.Name}.Children[{Format.Number(i)}], {OnnxCode.Name(trace.Name + "." + b.Name)})").ToList();
+        if (IsConcat)
+        {
+            statements.Add($"x = onnx.Concat(new string[] {{ {string.Join(", ", outputs)} }}, {OnnxCode.Name(trace.Name, "concat")});");
+            return;
+        }
+
+        // Summed left to right, as the module sums them.
+        var sum = outputs[0];
+        for (var i = 1; i < outputs.Count; i++)
+        {
+            sum = $"onnx.Add({sum}, {outputs[i]}, {OnnxCode.Name(trace.Name, "add" + Format.Number(i))})";
+        }
+
+        statements.Add($"x = {sum};");
+    }
+
+    public override IEnumerable<(string Name, string Construction)> PythonFields(LayerTrace trace, PythonBlocks blocks)
+    {
+        var branches = trace.Branches.Select(b => $"({Py.Str(b.Name)}, {blocks.ClassName(b)}())");
+        yield return (trace.Name, $"nn.ModuleDict([{string.Join(", ", branches)}])");
+    }
+
+    public override void EmitPython(List<string> statements, LayerTrace trace)
+    {
+        var outputs = trace.Branches.Select(b => $"self.{trace.Name}[{Py.Str(b.Name)}](x)");
+        statements.Add(IsConcat ? $"x = torch.cat([{string.Join(", ", outputs)}], 1)" : $"x = {string.Join(" + ", outputs)}");
+    }
+
     public override void Trace(List<string> statements, LayerTrace trace)
     {
         statements.Add("{");

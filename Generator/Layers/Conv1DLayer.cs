@@ -108,4 +108,38 @@ internal sealed record Conv1DLayer(string Display, int Index, long Filters, Axis
 
         Call(statements, name);
     }
+
+    public override void EmitOnnx(List<string> statements, LayerTrace trace)
+    {
+        var (_, before, after) = Axis.Apply(trace.Input[1]);
+        if (before != after)
+        {
+            statements.Add($"x = onnx.Pad1d(x, {Format.LongLiteral(before)}, {Format.LongLiteral(after)}, {OnnxCode.Name(trace.Name, "pad")});");
+        }
+
+        OnnxCode.Module(statements, trace.Name);
+    }
+
+    public override string PythonConstruction(LayerTrace trace)
+    {
+        var (_, before, after) = Axis.Apply(trace.Input[1]);
+        var text = $"nn.Conv1d({Py.Int(trace.Input[0])}, {Py.Int(Filters)}, {Py.Int(Axis.Kernel)}";
+        text += Axis.Stride != 1 ? $", stride={Py.Int(Axis.Stride)}" : string.Empty;
+        text += before == after && before != 0 ? $", padding={Py.Int(before)}" : string.Empty;
+        text += Axis.Dilation != 1 ? $", dilation={Py.Int(Axis.Dilation)}" : string.Empty;
+        text += Groups != 1 ? $", groups={Py.Int(Groups)}" : string.Empty;
+        text += UseBias ? string.Empty : ", bias=False";
+        return text + ")";
+    }
+
+    public override void EmitPython(List<string> statements, LayerTrace trace)
+    {
+        var (_, before, after) = Axis.Apply(trace.Input[1]);
+        if (before != after)
+        {
+            statements.Add($"x = F.pad(x, {Py.List(new[] { before, after })})");
+        }
+
+        Py.Call(statements, trace.Name);
+    }
 }

@@ -125,5 +125,20 @@ internal sealed record Conv2DGeometry(long KernelHeight, long KernelWidth, long 
             $"padding: ({Format.LongLiteral(padHeight)}, {Format.LongLiteral(padWidth)}), dilation: ({Format.LongLiteral(Dilation)}, {Format.LongLiteral(Dilation)})";
     }
 
+    /// <summary>The same arguments for PyTorch's <c>nn.Conv2d</c> in the model's twin.</summary>
+    public string PythonArguments(long padHeight, long padWidth)
+    {
+        if (KernelHeight == KernelWidth && StrideHeight == StrideWidth && padHeight == padWidth)
+        {
+            var text = Py.Int(KernelHeight);
+            text += StrideHeight != 1 ? $", stride={Py.Int(StrideHeight)}" : string.Empty;
+            text += padHeight != 0 ? $", padding={Py.Int(padHeight)}" : string.Empty;
+            text += Dilation != 1 ? $", dilation={Py.Int(Dilation)}" : string.Empty;
+            return text;
+        }
+
+        return $"{Py.Pair(KernelHeight, KernelWidth)}, stride={Py.Pair(StrideHeight, StrideWidth)}, padding={Py.Pair(padHeight, padWidth)}, dilation={Py.Pair(Dilation, Dilation)}";
+    }
+
     private static long Or(long value, long fallback) => value != 0 ? value : fallback;
 }

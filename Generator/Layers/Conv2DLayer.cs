@@ -78,4 +78,32 @@ internal sealed record Conv2DLayer(string Display, int Index, long Filters, Conv
 
         Call(statements, name);
     }
+
+    public override void EmitOnnx(List<string> statements, LayerTrace trace)
+    {
+        if (OnnxCode.Pad(Geometry.Of(trace.Input), uniformOnly: false, trace.Name) is { } pad)
+        {
+            statements.Add(pad);
+        }
+
+        OnnxCode.Module(statements, trace.Name);
+    }
+
+    public override string PythonConstruction(LayerTrace trace)
+    {
+        var (padHeight, padWidth) = Geometry.Of(trace.Input).ModulePadding;
+        var groups = Groups != 1 ? $", groups={Py.Int(Groups)}" : string.Empty;
+        var bias = UseBias ? string.Empty : ", bias=False";
+        return $"nn.Conv2d({Py.Int(trace.Input[0])}, {Py.Int(Filters)}, {Geometry.PythonArguments(padHeight, padWidth)}{groups}{bias})";
+    }
+
+    public override void EmitPython(List<string> statements, LayerTrace trace)
+    {
+        if (Py.Pad(Geometry.Of(trace.Input), uniformOnly: false) is { } pad)
+        {
+            statements.Add(pad);
+        }
+
+        Py.Call(statements, trace.Name);
+    }
 }

@@ -90,6 +90,44 @@ internal sealed record ConvTranspose2DLayer(string Display, int Index, long Filt
         }
     }
 
+    public override void EmitOnnx(List<string> statements, LayerTrace trace)
+    {
+        OnnxCode.Module(statements, trace.Name);
+        if (Crop(trace.Input, trace.Output) is var (bottom, right) && (bottom != 0 || right != 0))
+        {
+            statements.Add($"x = onnx.Crop2d(x, 0L, {Format.LongLiteral(right)}, 0L, {Format.LongLiteral(bottom)}, {OnnxCode.Name(trace.Name, "crop")});");
+        }
+    }
+
+    public override string PythonConstruction(LayerTrace trace)
+    {
+        var (_, padHeight, outputPadHeight) = Side(trace.Input[1], Geometry.Vertical);
+        var (_, padWidth, outputPadWidth) = Side(trace.Input[2], Geometry.Horizontal);
+        var bias = UseBias ? string.Empty : ", bias=False";
+        return $"nn.ConvTranspose2d({Py.Int(trace.Input[0])}, {Py.Int(Filters)}, {Py.Pair(Geometry.KernelHeight, Geometry.KernelWidth)}, " +
+            $"stride={Py.Pair(Geometry.StrideHeight, Geometry.StrideWidth)}, padding={Py.Pair(padHeight, padWidth)}, " +
+            $"output_padding={Py.Pair(outputPadHeight, outputPadWidth)}, dilation={Py.Pair(Geometry.Dilation, Geometry.Dilation)}{bias})";
+    }
+
+    public override void EmitPython(List<string> statements, LayerTrace trace)
+    {
+        Py.Call(statements, trace.Name);
+        if (Crop(trace.Input, trace.Output) is var (bottom, right) && (bottom != 0 || right != 0))
+        {
+            statements.Add($"x = x[:, :, :{Py.Int(trace.Output[1])}, :{Py.Int(trace.Output[2])}]");
+        }
+    }
+
+    /// <summary>The rows and columns cut off the bottom and right of the module's output (Same with an odd crop).</summary>
+    private (long Bottom, long Right) Crop(Shape input, Shape output)
+    {
+        var (_, padHeight, outputPadHeight) = Side(input[1], Geometry.Vertical);
+        var (_, padWidth, outputPadWidth) = Side(input[2], Geometry.Horizontal);
+        var height = Module(input[1], Geometry.Vertical, padHeight, outputPadHeight);
+        var width = Module(input[2], Geometry.Horizontal, padWidth, outputPadWidth);
+        return (height - output[1], width - output[2]);
+    }
+
     /// <summary>The output side, and the module's padding and output padding that give it (before any crop).</summary>
     private (long Out, long Pad, long OutputPad) Side(long size, Axis axis)
     {

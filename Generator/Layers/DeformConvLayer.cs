@@ -90,4 +90,33 @@ internal sealed record DeformConvLayer(string Display, int Index, long KernelSiz
 
         Call(statements, name);
     }
+
+    public override void EmitOnnx(List<string> statements, LayerTrace trace)
+    {
+        if (OnnxCode.Pad(Geometry.Of(trace.Input), uniformOnly: true, trace.Name) is { } pad)
+        {
+            statements.Add(pad);
+        }
+
+        OnnxCode.Module(statements, trace.Name);
+    }
+
+    public override string PythonConstruction(LayerTrace trace)
+    {
+        var window = Geometry.Of(trace.Input);
+        return $"DeformConv2d({Py.Int(trace.Input[0])}, {Py.Int(Filters)}, {Py.Int(KernelSize)}, stride={Py.Int(Stride)}, padding={Py.Int(window.IsUniform ? window.Top : 0)}, " +
+            $"dilation={Py.Int(Dilation)}, offsetGroups={Py.Int(OffsetGroups)}, modulated={Py.Bool(Modulated)}, activation=\"None\", bias={Py.Bool(UseBias)})";
+    }
+
+    public override IEnumerable<(string ClassName, string Source)> PythonClasses => new[] { PythonModules.Get("DeformConv2d") };
+
+    public override void EmitPython(List<string> statements, LayerTrace trace)
+    {
+        if (Py.Pad(Geometry.Of(trace.Input), uniformOnly: true) is { } pad)
+        {
+            statements.Add(pad);
+        }
+
+        Py.Call(statements, trace.Name);
+    }
 }

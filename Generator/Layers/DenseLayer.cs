@@ -52,4 +52,19 @@ internal sealed record DenseLayer(string Display, int Index, long Units, int Act
 
         Call(statements, name);
     }
+
+    public override void EmitOnnx(List<string> statements, LayerTrace trace) => OnnxCode.Module(statements, trace.Name);
+
+    public override string PythonConstruction(LayerTrace trace) =>
+        $"nn.Linear({Py.Int(trace.Input.Size)}, {Py.Int(Units)}{(UseBias ? string.Empty : ", bias=False")})";
+
+    public override void EmitPython(List<string> statements, LayerTrace trace)
+    {
+        if (trace.Input.Rank > 1)
+        {
+            statements.Add("x = x.flatten(1)");
+        }
+
+        Py.Call(statements, trace.Name);
+    }
 }

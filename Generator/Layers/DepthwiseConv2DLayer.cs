@@ -60,4 +60,31 @@ internal sealed record DepthwiseConv2DLayer(string Display, int Index, Conv2DGeo
 
         Call(statements, name);
     }
+
+    public override void EmitOnnx(List<string> statements, LayerTrace trace)
+    {
+        if (OnnxCode.Pad(Geometry.Of(trace.Input), uniformOnly: false, trace.Name) is { } pad)
+        {
+            statements.Add(pad);
+        }
+
+        OnnxCode.Module(statements, trace.Name);
+    }
+
+    public override string PythonConstruction(LayerTrace trace)
+    {
+        var (padHeight, padWidth) = Geometry.Of(trace.Input).ModulePadding;
+        var bias = UseBias ? string.Empty : ", bias=False";
+        return $"nn.Conv2d({Py.Int(trace.Input[0])}, {Py.Int(trace.Output[0])}, {Geometry.PythonArguments(padHeight, padWidth)}, groups={Py.Int(trace.Input[0])}{bias})";
+    }
+
+    public override void EmitPython(List<string> statements, LayerTrace trace)
+    {
+        if (Py.Pad(Geometry.Of(trace.Input), uniformOnly: false) is { } pad)
+        {
+            statements.Add(pad);
+        }
+
+        Py.Call(statements, trace.Name);
+    }
 }

@@ -31,4 +31,10 @@ internal sealed record DropoutLayer(string Display, int Index, double Rate) : La
         $"global::TorchSharp.torch.nn.Dropout({Format.DoubleLiteral(Rate)})";
 
     public override void EmitForward(List<string> statements, string name, Shape input, Shape output) => Call(statements, name);
+
+    public override void EmitOnnx(List<string> statements, LayerTrace trace) => OnnxCode.Module(statements, trace.Name);
+
+    public override string PythonConstruction(LayerTrace trace) => $"nn.Dropout({Py.Float(Rate)})";
+
+    public override void EmitPython(List<string> statements, LayerTrace trace) => Py.Call(statements, trace.Name);
 }

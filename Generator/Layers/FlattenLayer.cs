@@ -23,4 +23,20 @@ internal sealed record FlattenLayer(string Display, int Index) : LayerSpec(Displ
             statements.Add("x = x.flatten(1);");
         }
     }
+
+    public override void EmitOnnx(List<string> statements, LayerTrace trace)
+    {
+        if (trace.Input.Rank > 1)
+        {
+            statements.Add($"x = onnx.Flatten(x, {OnnxCode.Name(trace.Name)});");
+        }
+    }
+
+    public override void EmitPython(List<string> statements, LayerTrace trace)
+    {
+        if (trace.Input.Rank > 1)
+        {
+            statements.Add("x = x.flatten(1)");
+        }
+    }
 }

@@ -27,4 +27,10 @@ internal sealed record GlobalPoolLayer(string Display, int Index, bool IsMax, in
 
     public override void EmitForward(List<string> statements, string name, Shape input, Shape output) =>
         statements.Add(IsMax ? "x = x.flatten(2).amax(new long[] { 2L });" : "x = x.flatten(2).mean(new long[] { 2L });");
+
+    public override void EmitOnnx(List<string> statements, LayerTrace trace) =>
+        statements.Add($"x = onnx.{(IsMax ? "GlobalMaxPool" : "GlobalAvgPool")}(x, keepDims: false, {OnnxCode.Name(trace.Name)});");
+
+    public override void EmitPython(List<string> statements, LayerTrace trace) =>
+        statements.Add(IsMax ? "x = x.flatten(2).amax(2)" : "x = x.flatten(2).mean(2)");
 }

@@ -31,4 +31,10 @@ internal sealed record LayerNormLayer(string Display, int Index, double Epsilon)
         $"global::TorchSharp.torch.nn.LayerNorm({Format.LongLiteral(input[input.Rank - 1])}, eps: {Format.DoubleLiteral(Epsilon)})";
 
     public override void EmitForward(List<string> statements, string name, Shape input, Shape output) => Call(statements, name);
+
+    public override void EmitOnnx(List<string> statements, LayerTrace trace) => OnnxCode.Module(statements, trace.Name);
+
+    public override string PythonConstruction(LayerTrace trace) => $"nn.LayerNorm({Py.Int(trace.Input[trace.Input.Rank - 1])}, eps={Py.Float(Epsilon)})";
+
+    public override void EmitPython(List<string> statements, LayerTrace trace) => Py.Call(statements, trace.Name);
 }

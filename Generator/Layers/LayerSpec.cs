@@ -151,6 +151,57 @@ internal abstract record LayerSpec(string Display, int Index)
         statements.Add("outputs.Add(x);");
     }
 
+    /// <summary>
+    /// Statements of the ONNX export that append the layer (without its activation) to the builder <c>onnx</c>, turning
+    /// the value name <c>x</c> into the layer's output; nodes and weights are named under the string <c>prefix</c>.
+    /// </summary>
+    public abstract void EmitOnnx(List<string> statements, LayerTrace trace);
+
+    /// <summary>The ONNX statement that applies <see cref="Activation"/> to <c>x</c>, or null.</summary>
+    public virtual string? OnnxActivation(LayerTrace trace) =>
+        OnnxCode.Activation(Activation, double.NaN, OnnxCode.Name(trace.Name, Activation.ToString().ToLowerInvariant()));
+
+    /// <summary>The ONNX export statements, with the activation unless the caller wants logits.</summary>
+    public void Onnx(List<string> statements, LayerTrace trace, bool activation)
+    {
+        EmitOnnx(statements, trace);
+        if (activation && OnnxActivation(trace) is { } statement)
+        {
+            statements.Add(statement);
+        }
+    }
+
+    /// <summary>The submodules of the layer in the PyTorch twin: attribute name and the Python expression that creates it, as <see cref="Fields"/> for C#.</summary>
+    public virtual IEnumerable<(string Name, string Construction)> PythonFields(LayerTrace trace, PythonBlocks blocks)
+    {
+        if (PythonConstruction(trace) is { } construction)
+        {
+            yield return (trace.Name, construction);
+        }
+    }
+
+    /// <summary>The Python expression that creates the layer's module, for layers with a <see cref="ModuleType"/>.</summary>
+    public virtual string? PythonConstruction(LayerTrace trace) => null;
+
+    /// <summary>The Python source of a class the twin needs besides torch's, by class name (LayerDsl's own modules, a user layer's twin).</summary>
+    public virtual IEnumerable<(string ClassName, string Source)> PythonClasses => System.Array.Empty<(string, string)>();
+
+    /// <summary>Python statements of the twin's <c>forward</c> that transform <c>x</c> (the activation is emitted separately).</summary>
+    public abstract void EmitPython(List<string> statements, LayerTrace trace);
+
+    /// <summary>The Python statement that applies <see cref="Activation"/> to <c>x</c>, or null.</summary>
+    public virtual string? PythonActivation => Py.Activation(Activation);
+
+    /// <summary>The twin's forward statements, with the activation unless the caller wants logits.</summary>
+    public void Python(List<string> statements, LayerTrace trace, bool activation)
+    {
+        EmitPython(statements, trace);
+        if (activation && PythonActivation is { } statement)
+        {
+            statements.Add(statement);
+        }
+    }
+
     /// <summary>The layer's entries in <c>Info.Layers</c>, in the order <c>ForwardTrace</c> produces them (children first).</summary>
     public virtual IEnumerable<InfoRow> InfoRows(LayerTrace trace, string prefix)
     {

@@ -89,4 +89,33 @@ internal sealed record MaskedConvLayer(
 
         Call(statements, name);
     }
+
+    public override void EmitOnnx(List<string> statements, LayerTrace trace)
+    {
+        if (OnnxCode.Pad(Geometry.Of(trace.Input), uniformOnly: true, trace.Name) is { } pad)
+        {
+            statements.Add(pad);
+        }
+
+        OnnxCode.Module(statements, trace.Name);
+    }
+
+    public override string PythonConstruction(LayerTrace trace)
+    {
+        var window = Geometry.Of(trace.Input);
+        return $"MaskedConv2d({Py.Int(trace.Input[0])}, {Py.Int(Filters)}, {Py.Int(KernelSize)}, stride={Py.Int(Stride)}, padding={Py.Int(window.IsUniform ? window.Top : 0)}, " +
+            $"maskActivation={Py.Str(MaskActivation == 1 ? "Sigmoid" : "Tanh")}, activation=\"None\", bias={Py.Bool(UseBias)})";
+    }
+
+    public override IEnumerable<(string ClassName, string Source)> PythonClasses => new[] { PythonModules.Get("MaskedConv2d") };
+
+    public override void EmitPython(List<string> statements, LayerTrace trace)
+    {
+        if (Py.Pad(Geometry.Of(trace.Input), uniformOnly: true) is { } pad)
+        {
+            statements.Add(pad);
+        }
+
+        Py.Call(statements, trace.Name);
+    }
 }

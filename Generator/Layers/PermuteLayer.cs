@@ -30,4 +30,10 @@ internal sealed record PermuteLayer(string Display, int Index, EquatableArray<lo
 
     public override void EmitForward(List<string> statements, string name, Shape input, Shape output) =>
         statements.Add($"x = x.permute({string.Join(", ", new[] { "0L" }.Concat(Axes.Select(a => Format.LongLiteral(a + 1))))});");
+
+    public override void EmitOnnx(List<string> statements, LayerTrace trace) =>
+        statements.Add($"x = onnx.Transpose(x, new int[] {{ {string.Join(", ", Axes.Select(a => Format.Number(a)))} }}, {OnnxCode.Name(trace.Name)});");
+
+    public override void EmitPython(List<string> statements, LayerTrace trace) =>
+        statements.Add($"x = x.permute({string.Join(", ", new[] { 0L }.Concat(Axes.Select(a => (long)a + 1)).Select(Py.Int))})");
 }

@@ -34,4 +34,10 @@ internal sealed record Pool1DLayer(string Display, int Index, bool IsMax, long P
 
     public override void EmitForward(List<string> statements, string name, Shape input, Shape output) =>
         statements.Add($"x = global::TorchSharp.torch.nn.functional.{(IsMax ? "max_pool1d" : "avg_pool1d")}(x, {Format.LongLiteral(PoolSize)}, stride: {Format.LongLiteral(Stride)});");
+
+    public override void EmitOnnx(List<string> statements, LayerTrace trace) =>
+        statements.Add($"x = onnx.{(IsMax ? "MaxPool1d" : "AvgPool1d")}(x, {Format.LongLiteral(PoolSize)}, {Format.LongLiteral(Stride)}, name: {OnnxCode.Name(trace.Name)});");
+
+    public override void EmitPython(List<string> statements, LayerTrace trace) =>
+        statements.Add($"x = F.{(IsMax ? "max_pool1d" : "avg_pool1d")}(x, {Py.Int(PoolSize)}, stride={Py.Int(Stride)})");
 }

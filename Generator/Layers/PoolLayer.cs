@@ -58,6 +58,19 @@ internal sealed record PoolLayer(string Display, int Index, bool IsMax, long Poo
         statements.Add($"x = global::TorchSharp.torch.nn.functional.{function}(x, {arguments});");
     }
 
+    public override void EmitOnnx(List<string> statements, LayerTrace trace)
+    {
+        var geometry = Geometry;
+        statements.Add($"x = onnx.{(IsMax ? "MaxPool2d" : "AvgPool2d")}(x, ({Format.LongLiteral(geometry.KernelHeight)}, {Format.LongLiteral(geometry.KernelWidth)}), " +
+            $"({Format.LongLiteral(geometry.StrideHeight)}, {Format.LongLiteral(geometry.StrideWidth)}), name: {OnnxCode.Name(trace.Name)});");
+    }
+
+    public override void EmitPython(List<string> statements, LayerTrace trace)
+    {
+        var geometry = Geometry;
+        statements.Add($"x = F.{(IsMax ? "max_pool2d" : "avg_pool2d")}(x, {Py.Pair(geometry.KernelHeight, geometry.KernelWidth)}, stride={Py.Pair(geometry.StrideHeight, geometry.StrideWidth)})");
+    }
+
     private static LayerSpec Parse(AttributeArgs a, bool isMax)
     {
         var square = a.Has("poolSize");

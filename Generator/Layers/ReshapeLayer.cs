@@ -58,4 +58,10 @@ internal sealed record ReshapeLayer(string Display, int Index, EquatableArray<lo
 
     public override void EmitForward(List<string> statements, string name, Shape input, Shape output) =>
         statements.Add($"x = x.reshape({string.Join(", ", new[] { "x.shape[0]" }.Concat(output.Dims.Select(Format.LongLiteral)))});");
+
+    public override void EmitOnnx(List<string> statements, LayerTrace trace) =>
+        statements.Add($"x = onnx.Reshape(x, new long[] {{ {string.Join(", ", trace.Output.Dims.Select(Format.LongLiteral))} }}, {OnnxCode.Name(trace.Name)});");
+
+    public override void EmitPython(List<string> statements, LayerTrace trace) =>
+        statements.Add($"x = x.reshape({string.Join(", ", new[] { "x.shape[0]" }.Concat(trace.Output.Dims.Select(Py.Int)))})");
 }

@@ -69,6 +69,35 @@ internal sealed record ResidualLayer(string Display, int Index, BlockRef Block, 
         // Forward below needs the trace (projection); this overload is never used for a residual.
     }
 
+    public override void EmitOnnx(List<string> statements, LayerTrace trace)
+    {
+        var skip = trace.ProjectionStride > 0 ? $"onnx.Module(x, {ProjectionName(trace)}, {OnnxCode.Name(ProjectionName(trace))})" : "x";
+        statements.Add($"x = onnx.Add({skip}, onnx.Module(x, {trace.Name}, {OnnxCode.Name(trace.Name)}), {OnnxCode.Name(trace.Name, "add")});");
+    }
+
+    public override IEnumerable<(string Name, string Construction)> PythonFields(LayerTrace trace, PythonBlocks blocks)
+    {
+        if (trace.ProjectionStride > 0)
+        {
+            var channels = $"{Py.Int(trace.Input[0])}, {Py.Int(trace.Output[0])}";
+            var stride = trace.ProjectionStride > 1 ? $", stride={Py.Int(trace.ProjectionStride)}" : string.Empty;
+            yield return (ProjectionName(trace), trace.Input.Rank switch
+            {
+                1 => $"nn.Linear({channels})",
+                2 => $"nn.Conv1d({channels}, 1{stride})",
+                _ => $"nn.Conv2d({channels}, 1{stride})",
+            });
+        }
+
+        yield return (trace.Name, blocks.ClassName(trace.Branches[0]) + "()");
+    }
+
+    public override void EmitPython(List<string> statements, LayerTrace trace)
+    {
+        var skip = trace.ProjectionStride > 0 ? $"self.{ProjectionName(trace)}(x)" : "x";
+        statements.Add($"x = {skip} + self.{trace.Name}(x)");
+    }
+
     public override void Forward(List<string> statements, LayerTrace trace, bool activation)
     {
         var skip = trace.ProjectionStride > 0 ? $"{ProjectionName(trace)}.call(x)" : "x";

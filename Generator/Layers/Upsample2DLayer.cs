@@ -41,4 +41,18 @@ internal sealed record Upsample2DLayer(string Display, int Index, long Scale, in
             ? $"x = global::TorchSharp.torch.nn.functional.interpolate(x, scale_factor: new double[] {{ {scale}, {scale} }}, mode: global::TorchSharp.torch.InterpolationMode.Bilinear, align_corners: false);"
             : $"x = global::TorchSharp.torch.nn.functional.interpolate(x, scale_factor: new double[] {{ {scale}, {scale} }}, mode: global::TorchSharp.torch.InterpolationMode.Nearest);");
     }
+
+    public override void EmitOnnx(List<string> statements, LayerTrace trace)
+    {
+        var scale = Format.DoubleLiteral(Scale);
+        statements.Add($"x = onnx.Upsample(x, new double[] {{ {scale}, {scale} }}, global::TorchSharp.torch.UpsampleMode.{(Mode == Bilinear ? "Bilinear" : "Nearest")}, name: {OnnxCode.Name(trace.Name)});");
+    }
+
+    public override void EmitPython(List<string> statements, LayerTrace trace)
+    {
+        var scale = Py.Float(Scale);
+        statements.Add(Mode == Bilinear
+            ? $"x = F.interpolate(x, scale_factor=({scale}, {scale}), mode=\"bilinear\", align_corners=False)"
+            : $"x = F.interpolate(x, scale_factor=({scale}, {scale}), mode=\"nearest\")");
+    }
 }

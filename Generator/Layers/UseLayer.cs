@@ -61,6 +61,15 @@ internal sealed record UseLayer(string Display, int Index, BlockRef Block, long 
 
     public override void EmitForward(List<string> statements, string name, Shape input, Shape output) => Call(statements, name);
 
+    public override void EmitOnnx(List<string> statements, LayerTrace trace) => OnnxCode.Module(statements, trace.Name);
+
+    public override IEnumerable<(string Name, string Construction)> PythonFields(LayerTrace trace, PythonBlocks blocks)
+    {
+        yield return (trace.Name, blocks.ClassName(trace.Branches[0]) + "()");
+    }
+
+    public override void EmitPython(List<string> statements, LayerTrace trace) => Py.Call(statements, trace.Name);
+
     public override void Trace(List<string> statements, LayerTrace trace)
     {
         statements.Add("{");

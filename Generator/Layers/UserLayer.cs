@@ -7,7 +7,8 @@ using LayerDsl.Generator.Models;
 namespace LayerDsl.Generator.Layers;
 
 /// <summary>A constructor argument of a user layer: its parameter, how it is written in C#, and its value when an integer.</summary>
-internal sealed record ConstructorValue(string Parameter, string Literal, long? Integer, string? BoundDimension);
+/// <summary>A value the layer's constructor receives: a literal (C# and Python), or a dimension bound by the contract.</summary>
+internal sealed record ConstructorValue(string Parameter, string Literal, long? Integer, string? BoundDimension, string PythonLiteral);
 
 /// <summary>Why a user layer cannot be placed, found while reading it: a diagnostic ID and its message arguments.</summary>
 internal sealed record UserLayerProblem(string Id, EquatableArray<string> Arguments);
@@ -128,9 +129,36 @@ internal sealed record UserLayer(
         return LayerOutcome.Ok(Shape.Of(output.ToArray()), parameters);
     }
 
+    /// <summary>The module's class name, for the Python twin.</summary>
+    public string PythonClass { get; init; } = string.Empty;
+
+    /// <summary>The Python source of the module's twin class (LayerDsl's own, the user's <c>PyTorchSource</c>, or a class that says how to give one).</summary>
+    public string PythonSource { get; init; } = string.Empty;
+
     public override string EmitConstruction(Shape input, Shape output)
     {
-        // The clause that held at inference: the first whose rank fits and that gives this output.
+        var names = BoundNames(input);
+        var arguments = Values.Select(v => $"{Format.Identifier(v.Parameter)}: {(v.BoundDimension is { } dim ? Format.LongLiteral(names[dim]) : v.Literal)}");
+        return $"new {TypeExpression}({string.Join(", ", arguments)})";
+    }
+
+    public override string PythonConstruction(LayerTrace trace)
+    {
+        var names = BoundNames(trace.Input);
+        var arguments = Values.Select(v => $"{v.Parameter}={(v.BoundDimension is { } dim ? Py.Int(names[dim]) : v.PythonLiteral)}");
+        return $"{PythonClass}({string.Join(", ", arguments)})";
+    }
+
+    public override IEnumerable<(string ClassName, string Source)> PythonClasses =>
+        new[] { (PythonClass, PythonSource) }.Concat(PythonModules.UsedBy(PythonSource).Where(m => m.ClassName != PythonClass));
+
+    public override void EmitOnnx(List<string> statements, LayerTrace trace) => OnnxCode.Module(statements, trace.Name);
+
+    public override void EmitPython(List<string> statements, LayerTrace trace) => Py.Call(statements, trace.Name);
+
+    /// <summary>The names the contract binds for this input: the clause that held at inference, the first whose rank fits and that binds.</summary>
+    private Dictionary<string, long> BoundNames(Shape input)
+    {
         var names = new Dictionary<string, long>();
         foreach (var clause in Contract!.Clauses)
         {
@@ -140,8 +168,7 @@ internal sealed record UserLayer(
             }
         }
 
-        var arguments = Values.Select(v => $"{Format.Identifier(v.Parameter)}: {(v.BoundDimension is { } dim ? Format.LongLiteral(names[dim]) : v.Literal)}");
-        return $"new {TypeExpression}({string.Join(", ", arguments)})";
+        return names;
     }
 
     public override void EmitForward(List<string> statements, string name, Shape input, Shape output)

@@ -83,13 +83,37 @@ internal static class UserLayerReader
             return inSource ? Failed(DiagnosticIds.BlockHasErrors, display, typeName) : Failed(DiagnosticIds.UnknownContractName, typeName, unknown.Name);
         }
 
-        return new UserLayer(display, index, name, type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), text, contract, values!.ToEquatableArray(), null);
+        var typeExpression = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        return new UserLayer(display, index, name, typeExpression, text, contract, values!.ToEquatableArray(), null)
+        {
+            PythonClass = type.Name,
+            PythonSource = typeExpression.StartsWith("global::LayerDsl.Modules.", System.StringComparison.Ordinal) ? PythonModules.Get(type.Name).Source : UserPythonSource(type),
+        };
     }
 
     /// <summary>
     /// The diagnostics of a module type's own <c>[LayerShape]</c>: a contract that cannot be read, or names a value it does
     /// not have, located inside the string.
     /// </summary>
+    /// <summary>
+    /// A user module's PyTorch twin: the value of its <c>const string PyTorchSource</c>, or a class that says how to give
+    /// one when the twin constructs it.
+    /// </summary>
+    private static string UserPythonSource(INamedTypeSymbol type)
+    {
+        foreach (var member in type.GetMembers("PyTorchSource"))
+        {
+            if (member is IFieldSymbol { IsConst: true, ConstantValue: string source })
+            {
+                return source.Replace("\r\n", "\n").Trim('\n') + "\n";
+            }
+        }
+
+        return PythonModules.Missing(type.Name,
+            $"{type.Name} is your own layer and has no PyTorch twin: give {type.Name} a public const string PyTorchSource holding a Python class {type.Name}(nn.Module) " +
+            "that takes the C# constructor's arguments by name and has the same state-dict keys; the model's twin then includes it");
+    }
+
     public static IEnumerable<DiagnosticInfo> ContractDiagnostics(INamedTypeSymbol type, CancellationToken cancellationToken)
     {
         var shape = type.GetAttributes().FirstOrDefault(a => FullName(a.AttributeClass) == LayerShapeAttribute);
@@ -159,7 +183,7 @@ internal static class UserLayerReader
                     return (null, $"constructor parameter {parameter.Name} of {type.Name} receives the input dimension {parameter.Name}, so it must be long or int, not {parameter.Type.ToDisplayString()}");
                 }
 
-                values.Add(new ConstructorValue(parameter.Name, string.Empty, null, parameter.Name));
+                values.Add(new ConstructorValue(parameter.Name, string.Empty, null, parameter.Name, string.Empty));
                 continue;
             }
 
@@ -177,13 +201,14 @@ internal static class UserLayerReader
                     return (null, $"{Describe(given)} does not fit constructor parameter {parameter.Name} ({parameter.Type.ToDisplayString()}) of {type.Name}");
                 }
 
-                values.Add(new ConstructorValue(parameter.Name, literal.Text, literal.Integer, null));
+                values.Add(new ConstructorValue(parameter.Name, literal.Text, literal.Integer, null, literal.Python));
             }
             else if (parameter.HasExplicitDefaultValue)
             {
                 if (IsInteger(parameter.Type) && parameter.ExplicitDefaultValue is { } value)
                 {
-                    values.Add(new ConstructorValue(parameter.Name, Literal(System.Convert.ToInt64(value, CultureInfo.InvariantCulture), parameter.Type), System.Convert.ToInt64(value, CultureInfo.InvariantCulture), null));
+                    var number = System.Convert.ToInt64(value, CultureInfo.InvariantCulture);
+                    values.Add(new ConstructorValue(parameter.Name, Literal(number, parameter.Type), number, null, Py.Int(number)));
                 }
             }
             else
@@ -241,7 +266,7 @@ internal static class UserLayerReader
         return (positional, named);
     }
 
-    private static (string Text, long? Integer)? Literal(TypedConstant value, ITypeSymbol type)
+    private static (string Text, long? Integer, string Python)? Literal(TypedConstant value, ITypeSymbol type)
     {
         var special = type.SpecialType;
         switch (value.Value)
@@ -253,18 +278,21 @@ internal static class UserLayerReader
                     return null;
                 }
 
-                return (Literal(number, type), number);
+                return (Literal(number, type), number, Py.Int(number));
             case int or long or double or float when special is SpecialType.System_Double or SpecialType.System_Single:
                 var real = System.Convert.ToDouble(value.Value, CultureInfo.InvariantCulture);
-                return (Format.DoubleLiteral(real) + (special == SpecialType.System_Single ? "f" : string.Empty), null);
+                return (Format.DoubleLiteral(real) + (special == SpecialType.System_Single ? "f" : string.Empty), null, Py.Float(real));
             case bool b when special == SpecialType.System_Boolean:
-                return (b ? "true" : "false", b ? 1 : 0);
+                return (b ? "true" : "false", b ? 1 : 0, Py.Bool(b));
             case string s when special == SpecialType.System_String:
-                return (Format.StringLiteral(s), null);
+                return (Format.StringLiteral(s), null, Py.Str(s));
             default:
                 if (type.TypeKind == TypeKind.Enum && value.Type is { } given && SymbolEqualityComparer.Default.Equals(given, type) && value.Value is { } raw)
                 {
-                    return ($"({type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}){System.Convert.ToString(raw, CultureInfo.InvariantCulture)}", null);
+                    // The twin receives an enum value by its member's name ("ReLU"), or its number when no member has it.
+                    var member = type.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, raw));
+                    return ($"({type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}){System.Convert.ToString(raw, CultureInfo.InvariantCulture)}", null,
+                        member is not null ? Py.Str(member.Name) : System.Convert.ToString(raw, CultureInfo.InvariantCulture)!);
                 }
 
                 return null;

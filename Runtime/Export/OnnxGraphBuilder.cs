@@ -95,6 +95,26 @@ public sealed partial class OnnxGraphBuilder
         return name;
     }
 
+    /// <summary>
+    /// Declares an int64 graph input of token ids, of shape [batch, ...sampleShape], the batch dimension dynamic: the
+    /// input of a model that starts with an embedding (<c>[Input(length, Tokens = vocabulary)]</c>).
+    /// </summary>
+    /// <param name="name">The input's name, for instance <c>input</c>.</param>
+    /// <param name="sampleShape">The shape of one sample, for instance [length].</param>
+    /// <returns>The input's value name (<paramref name="name"/>).</returns>
+    /// <exception cref="ArgumentException">The name is taken or a dimension is not positive.</exception>
+    public string TokenInput(string name, params long[] sampleShape)
+    {
+        ArgumentNullException.ThrowIfNull(sampleShape);
+        if (sampleShape.Any(d => d <= 0))
+            throw new ArgumentException(
+                $"The input '{name}' has shape {FormatShape(sampleShape)}: every dimension must be positive.", nameof(sampleShape));
+        Reserve(name, nameof(name));
+        shapes[name] = (long[])sampleShape.Clone();
+        graph.Input.Add(ValueInfo(name, sampleShape, TensorProto.Types.DataType.Int64));
+        return name;
+    }
+
     /// <summary>The sample shape (batch excluded) of a value this builder handed out.</summary>
     /// <param name="value">A value name returned by <see cref="Input"/> or a layer method.</param>
     /// <exception cref="ArgumentException">The value is not one of this graph's.</exception>
@@ -218,7 +238,8 @@ public sealed partial class OnnxGraphBuilder
         _ => 10,
     };
 
-    private static ValueInfoProto ValueInfo(string name, long[] sampleShape)
+    private static ValueInfoProto ValueInfo(string name, long[] sampleShape,
+        TensorProto.Types.DataType elementType = TensorProto.Types.DataType.Float)
     {
         var shape = new TensorShapeProto();
         shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = BatchDimension });
@@ -229,7 +250,7 @@ public sealed partial class OnnxGraphBuilder
             Name = name,
             Type = new TypeProto
             {
-                TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape },
+                TensorType = new TypeProto.Types.Tensor { ElemType = (int)elementType, Shape = shape },
             },
         };
     }

@@ -36,14 +36,14 @@ public sealed class PyTorchWeightsTests(ITestOutputHelper output) : IDisposable
         using var y = model.call(x);
         var reference = new JsonObject
         {
-            ["state"] = new JsonObject(model.state_dict().Select(p => KeyValuePair.Create(p.Key, (JsonNode?)TensorJson(p.Value)))),
-            ["input"] = TensorJson(x),
-            ["output"] = TensorJson(y),
+            ["state"] = new JsonObject(model.state_dict().Select(p => KeyValuePair.Create(p.Key, (JsonNode?)PythonRunner.TensorJson(p.Value)))),
+            ["input"] = PythonRunner.TensorJson(x),
+            ["output"] = PythonRunner.TensorJson(y),
         };
         string referencePath = Path.Combine(folder, "reference.json");
         File.WriteAllText(referencePath, reference.ToJsonString());
 
-        var result = JsonNode.Parse(Python.Run("load_state_dict.py", weights, referencePath))!;
+        var result = JsonNode.Parse(PythonRunner.Run("load_state_dict.py", weights, referencePath))!;
         output.WriteLine($"torch {result["torch"]} loaded {result["keys"]!.AsArray().Count} keys; largest output difference {result["max_output_difference"]}");
         Assert.Equal(model.state_dict().Keys.OrderBy(k => k, StringComparer.Ordinal), result["keys"]!.AsArray().Select(k => (string)k!));
         Assert.True((double)result["max_output_difference"]! <= 1e-5, $"PyTorch's twin differs from the C# model by {result["max_output_difference"]}.");
@@ -52,7 +52,7 @@ public sealed class PyTorchWeightsTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Weights_saved_by_torch_save_load_here()
     {
-        Python.Run("save_state_dict.py", folder);
+        PythonRunner.Run("save_state_dict.py", folder);
         var reference = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "twin.json")))!;
         using var model = new Twin();
         model.eval();
@@ -64,15 +64,15 @@ public sealed class PyTorchWeightsTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(expected.Select(p => p.Key).OrderBy(k => k, StringComparer.Ordinal), state.Keys.OrderBy(k => k, StringComparer.Ordinal));
         foreach (var (key, entry) in expected)
         {
-            using var wanted = FromJson(entry!);
+            using var wanted = PythonRunner.FromJson(entry!);
             Assert.True(wanted.shape.SequenceEqual(state[key].shape), $"{key}: [{string.Join(", ", state[key].shape)}] here, [{string.Join(", ", wanted.shape)}] in PyTorch.");
             Assert.True(Same(state[key].to(float32), wanted), $"{key} differs from PyTorch's values.");
         }
         Assert.Equal(3L, state["bn1.num_batches_tracked"].item<long>());
 
-        using var x = FromJson(reference["input"]!);
+        using var x = PythonRunner.FromJson(reference["input"]!);
         using var y = model.call(x);
-        using var wantedOutput = FromJson(reference["output"]!);
+        using var wantedOutput = PythonRunner.FromJson(reference["output"]!);
         double difference = (y - wantedOutput).abs().max().item<float>();
         output.WriteLine($"torch {reference["torch"]}: C# forward on PyTorch's weights differs by {difference:E2}");
         Assert.True(difference <= 1e-5, $"The C# model on PyTorch's weights differs from PyTorch by {difference}.");
@@ -81,7 +81,7 @@ public sealed class PyTorchWeightsTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void The_legacy_pickle_format_is_refused_with_the_fix()
     {
-        Python.Run("save_state_dict.py", folder);
+        PythonRunner.Run("save_state_dict.py", folder);
         using var model = new Twin();
         var error = Assert.Throws<InvalidDataException>(() => PyTorchWeights.Load(model, Path.Combine(folder, "twin-legacy.pt")));
         Assert.Contains("zip format", error.Message);
@@ -137,24 +137,6 @@ public sealed class PyTorchWeightsTests(ITestOutputHelper output) : IDisposable
 
     private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
 
-    private static JsonObject TensorJson(Tensor tensor)
-    {
-        using var values = tensor.detach().cpu().to(float64).contiguous();
-        return new JsonObject
-        {
-            ["shape"] = new JsonArray(tensor.shape.Select(d => (JsonNode?)d).ToArray()),
-            // float32 values are exact in float64, and so in JSON's round-trip text.
-            ["values"] = new JsonArray(values.data<double>().ToArray().Select(v => (JsonNode?)v).ToArray()),
-        };
-    }
-
-    private static Tensor FromJson(JsonNode entry)
-    {
-        long[] shape = entry["shape"]!.AsArray().Select(d => (long)d!).ToArray();
-        float[] values = entry["values"]!.AsArray().Select(v => (float)(double)v!).ToArray();
-        return tensor(values).reshape(shape);
-    }
-
     /// <summary>The C# side of Python/twin.py: the same field names, so the same state-dict keys.</summary>
     private sealed class Twin : nn.Module<Tensor, Tensor>
     {
@@ -177,68 +159,6 @@ public sealed class PyTorchWeightsTests(ITestOutputHelper output) : IDisposable
             using var scope = NewDisposeScope();
             Tensor x = F.relu(bn1.call(conv1.call(input)));
             return dense1.call(masked1.call(x).flatten(1)).MoveToOuterDisposeScope();
-        }
-    }
-
-    /// <summary>Runs the scripts in Python/ with a Python that has PyTorch, or fails saying how to get one.</summary>
-    private static class Python
-    {
-        private static readonly Lazy<string> Interpreter = new(Find);
-
-        public static string Run(string script, params string[] arguments)
-        {
-            string scripts = Path.Combine(AppContext.BaseDirectory, "Python");
-            var (code, stdout, stderr) = Start(Interpreter.Value, new[] { Path.Combine(scripts, script) }.Concat(arguments));
-            Assert.True(code == 0, $"{script} failed (exit code {code}):\n{stderr}{stdout}");
-            return stdout;
-        }
-
-        /// <summary>$LAYERDSL_PYTHON, else Debian's /usr/bin/python3, else python3 on the PATH; checked to import torch.</summary>
-        private static string Find()
-        {
-            string? configured = Environment.GetEnvironmentVariable("LAYERDSL_PYTHON");
-            string candidate = !string.IsNullOrEmpty(configured) ? configured
-                : File.Exists("/usr/bin/python3") ? "/usr/bin/python3"
-                : "python3";
-            (int Code, string Out, string Error) probe;
-            try
-            {
-                probe = Start(candidate, new[] { "-c", "import torch; print(torch.__version__)" });
-            }
-            catch (System.ComponentModel.Win32Exception e)
-            {
-                throw new InvalidOperationException(
-                    $"These tests run PyTorch, but there is no Python at '{candidate}' ({e.Message}). "
-                    + "On Debian: sudo apt-get install python3-torch; or set LAYERDSL_PYTHON to a Python that has torch.", e);
-            }
-            if (probe.Code != 0)
-                throw new InvalidOperationException(
-                    $"These tests run PyTorch, but '{candidate}' cannot import torch:\n{probe.Error}"
-                    + "On Debian: sudo apt-get install python3-torch; or set LAYERDSL_PYTHON to a Python that has torch.");
-            return candidate;
-        }
-
-        private static (int Code, string Out, string Error) Start(string file, IEnumerable<string> arguments)
-        {
-            var start = new ProcessStartInfo(file)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (string argument in arguments)
-                start.ArgumentList.Add(argument);
-            // One thread is plenty for these tiny models and kind to a shared machine.
-            start.Environment["OMP_NUM_THREADS"] = "1";
-            using var process = Process.Start(start)!;
-            var error = process.StandardError.ReadToEndAsync();
-            string stdout = process.StandardOutput.ReadToEnd();
-            if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"{file} {string.Join(" ", arguments)} did not finish in 2 minutes.");
-            }
-            return (process.ExitCode, stdout, error.Result);
         }
     }
 }

@@ -37,7 +37,7 @@ namespace Demo
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("LayerDsl.Generator", "{version}")]
-    partial class Unit : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::LayerDsl.ILayerBlock
+    partial class Unit : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::LayerDsl.ILayerBlock, global::LayerDsl.Export.IOnnxExportable
     {
         private static readonly long[][] DeclaredInputs =
         {
@@ -111,6 +111,18 @@ namespace Demo
             }
 
             return outputs;
+        }
+
+        /// <inheritdoc />
+        string global::LayerDsl.Export.IOnnxExportable.ExportOnnx(global::LayerDsl.Export.OnnxGraphBuilder onnx, string input, string name)
+        {
+            var prefix = name + ".";
+            var x = input;
+            // conv1: Conv2D(4, 3, Padding = Same)
+            x = onnx.Module(x, conv1, prefix + "conv1");
+            // batchNorm1: BatchNorm
+            x = onnx.Module(x, batchNorm1, prefix + "batchNorm1");
+            return x;
         }
     }
 }

@@ -23,7 +23,7 @@ namespace Demo
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("LayerDsl.Generator", "{version}")]
-    partial class Narrow : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::LayerDsl.ILayerBlock
+    partial class Narrow : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::LayerDsl.ILayerBlock, global::LayerDsl.Export.IOnnxExportable
     {
         private static readonly long[][] DeclaredInputs =
         {
@@ -80,6 +80,16 @@ namespace Demo
             }
 
             return outputs;
+        }
+
+        /// <inheritdoc />
+        string global::LayerDsl.Export.IOnnxExportable.ExportOnnx(global::LayerDsl.Export.OnnxGraphBuilder onnx, string input, string name)
+        {
+            var prefix = name + ".";
+            var x = input;
+            // conv1: Conv2D(4, 1) -> [-1, 4, 8, 8]
+            x = onnx.Module(x, conv1, prefix + "conv1");
+            return x;
         }
     }
 }

@@ -24,7 +24,7 @@ namespace Demo
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("LayerDsl.Generator", "{version}")]
-    partial class Wide : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::LayerDsl.ILayerBlock
+    partial class Wide : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::LayerDsl.ILayerBlock, global::LayerDsl.Export.IOnnxExportable
     {
         private static readonly long[][] DeclaredInputs =
         {
@@ -86,6 +86,18 @@ namespace Demo
             }
 
             return outputs;
+        }
+
+        /// <inheritdoc />
+        string global::LayerDsl.Export.IOnnxExportable.ExportOnnx(global::LayerDsl.Export.OnnxGraphBuilder onnx, string input, string name)
+        {
+            var prefix = name + ".";
+            var x = input;
+            // conv1: Conv2D(6, 3, Padding = Same) -> [-1, 6, 8, 8]
+            x = onnx.Module(x, conv1, prefix + "conv1");
+            // relu1: ReLU -> [-1, 6, 8, 8]
+            x = onnx.Activation(x, global::LayerDsl.Activation.ReLU, prefix + "relu1");
+            return x;
         }
     }
 }

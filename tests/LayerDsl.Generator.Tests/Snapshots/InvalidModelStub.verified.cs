@@ -31,5 +31,20 @@ namespace Demo
 
         /// <summary>Throws: the model is invalid.</summary>
         public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> ForwardTrace(global::TorchSharp.torch.Tensor input) => throw new global::System.InvalidOperationException("InvalidModelStub is not a valid LayerDsl model: fix the LDSL errors reported on its attributes.");
+
+        /// <summary>Empty: the model is invalid.</summary>
+        public const string PyTorchSource = "";
+
+        /// <inheritdoc />
+        string global::LayerDsl.ILayerModel.PyTorchSource => PyTorchSource;
+
+        /// <summary>Throws: the model is invalid.</summary>
+        public void ExportOnnx(string path, int opset = 17, bool logits = false) => throw new global::System.InvalidOperationException("InvalidModelStub is not a valid LayerDsl model: fix the LDSL errors reported on its attributes.");
+
+        /// <summary>Throws: the model is invalid.</summary>
+        public void SaveForPyTorch(string path) => throw new global::System.InvalidOperationException("InvalidModelStub is not a valid LayerDsl model: fix the LDSL errors reported on its attributes.");
+
+        /// <summary>Throws: the model is invalid.</summary>
+        public void LoadFromPyTorch(string path) => throw new global::System.InvalidOperationException("InvalidModelStub is not a valid LayerDsl model: fix the LDSL errors reported on its attributes.");
     }
 }

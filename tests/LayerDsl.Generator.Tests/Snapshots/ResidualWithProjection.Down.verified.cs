@@ -25,7 +25,7 @@ namespace Demo
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("LayerDsl.Generator", "{version}")]
-    partial class Down : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::LayerDsl.ILayerBlock
+    partial class Down : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::LayerDsl.ILayerBlock, global::LayerDsl.Export.IOnnxExportable
     {
         private static readonly long[][] DeclaredInputs =
         {
@@ -96,6 +96,21 @@ namespace Demo
             }
 
             return outputs;
+        }
+
+        /// <inheritdoc />
+        string global::LayerDsl.Export.IOnnxExportable.ExportOnnx(global::LayerDsl.Export.OnnxGraphBuilder onnx, string input, string name)
+        {
+            var prefix = name + ".";
+            var x = input;
+            // conv1: Conv2D(16, 3, Stride = 2, Padding = Same) -> [-1, 16, 6, 5]
+            x = onnx.Pad2d(x, 0L, 1L, 0L, 1L, prefix + "conv1:pad");
+            x = onnx.Module(x, conv1, prefix + "conv1");
+            // batchNorm1: BatchNorm -> [-1, 16, 6, 5]
+            x = onnx.Module(x, batchNorm1, prefix + "batchNorm1");
+            // relu1: ReLU -> [-1, 16, 6, 5]
+            x = onnx.Activation(x, global::LayerDsl.Activation.ReLU, prefix + "relu1");
+            return x;
         }
     }
 }
