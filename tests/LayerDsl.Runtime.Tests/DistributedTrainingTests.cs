@@ -6,7 +6,6 @@ using System.Linq;
 using System.Text.Json.Nodes;
 using LayerDsl.Experiments.Data;
 using LayerDsl.Experiments.Export;
-using LayerDsl.Export;
 using LayerDsl.Models;
 using LayerDsl.Runtime.Tests.Fixtures;
 using LayerDsl.Training;
@@ -16,7 +15,7 @@ using static TorchSharp.torch;
 namespace LayerDsl.Runtime.Tests;
 
 /// <summary>
-/// train_ddp.py trains StandardCnn's PyTorch twin as two processes with gloo (the variables torchrun would set, set by
+/// train_ddp.py trains StandardCnn's generated PyTorch twin as two processes with gloo (the variables torchrun would set, set by
 /// hand: Debian's torchrun cannot start workers), and the weights it writes come back into the C# model.
 /// </summary>
 public sealed class DistributedTrainingTests : IClassFixture<DistributedTrainingTests.Runs>
@@ -48,10 +47,10 @@ public sealed class DistributedTrainingTests : IClassFixture<DistributedTraining
         using var _ = images;
         using var __ = labels;
         using var initial = new StandardCnn();
-        PyTorchWeights.Load(initial, runs.InitialWeights);
+        initial.LoadFromPyTorch(runs.InitialWeights);
         var before = Evaluator.Evaluate(initial, images, labels, FashionMnist.Classes);
         using var trained = new StandardCnn();
-        PyTorchWeights.Load(trained, run.Weights);
+        trained.LoadFromPyTorch(run.Weights);
         var score = Evaluator.Evaluate(trained, images, labels, FashionMnist.Classes);
         long correct = (long)Math.Round(score.Accuracy * score.Count);
 
@@ -80,11 +79,11 @@ public sealed class DistributedTrainingTests : IClassFixture<DistributedTraining
         Assert.Equal((int)one.Result["batch_size"]!, 2 * (int)two.Result["batch_size_per_process"]!);
 
         using var fromTwo = new StandardCnn();
-        PyTorchWeights.Load(fromTwo, two.Weights);
+        fromTwo.LoadFromPyTorch(two.Weights);
         using var fromOne = new StandardCnn();
-        PyTorchWeights.Load(fromOne, one.Weights);
+        fromOne.LoadFromPyTorch(one.Weights);
         using var initial = new StandardCnn();
-        PyTorchWeights.Load(initial, runs.InitialWeights);
+        initial.LoadFromPyTorch(runs.InitialWeights);
         var twoState = fromTwo.state_dict();
         var oneState = fromOne.state_dict();
         var initialState = initial.state_dict();
@@ -116,12 +115,12 @@ public sealed class DistributedTrainingTests : IClassFixture<DistributedTraining
     public sealed record ScriptRun(JsonNode Result, string Weights, double Seconds);
 
     /// <summary>
-    /// The script's runs, shared by the tests and made on first use: from the same initial weights (C#'s StandardCnn at
-    /// seed 0), two epochs over the first 512 training images, global batch 64, scored on the first 500 test images.
+    /// The script's runs, shared by the tests and made on first use: from the weights <c>compare --export</c> wrote, two
+    /// epochs over the first 512 training images, global batch 64, scored on the first 500 test images.
     /// </summary>
     public sealed class Runs : IDisposable
     {
-        private readonly TempDir root = new();
+        private readonly CliHarness cli = new(withData: false) { Models = new[] { typeof(StandardCnn) } };
         private readonly Lazy<string> prepared;
         private readonly Lazy<ScriptRun> twoProcesses;
         private readonly Lazy<ScriptRun> oneProcess;
@@ -136,7 +135,8 @@ public sealed class DistributedTrainingTests : IClassFixture<DistributedTraining
         public string DataDirectory => RealData.Directory
             ?? throw new InvalidOperationException("Fashion-MNIST not found: install dataset-fashion-mnist or set FASHION_MNIST_DIR.");
 
-        public string InitialWeights => Path.Combine(prepared.Value, "StandardCnn", "initial.pt");
+        /// <summary>The weights <c>compare --export</c> wrote, which the script starts from.</summary>
+        public string InitialWeights => Path.Combine(prepared.Value, "StandardCnn", "weights.pt");
 
         public ScriptRun TwoProcesses => twoProcesses.Value;
 
@@ -146,17 +146,19 @@ public sealed class DistributedTrainingTests : IClassFixture<DistributedTraining
         public (Tensor Images, Tensor Labels) TestSet() =>
             FashionMnist.LoadSplit(DataDirectory, FashionMnistFiles.TestImages, FashionMnistFiles.TestLabels).Take(TestImages).ToTensors();
 
-        public void Dispose() => root.Dispose();
+        public void Dispose() => cli.Dispose();
 
+        /// <summary>
+        /// <c>compare --export</c> on the same data: one step on 64 images, so the script starts from barely trained
+        /// weights, and the export folder with model.py, weights.pt and train_ddp.py.
+        /// </summary>
         private string Prepare()
         {
-            string folder = root.Sub("export");
-            Directory.CreateDirectory(Path.Combine(folder, "StandardCnn"));
-            File.WriteAllText(Path.Combine(folder, "StandardCnn", "model.py"), StandardCnnTwin);
-            TrainingScript.Write(Path.Combine(folder, TrainingScript.FileName));
-            Trainer.Seed(0);
-            using var model = new StandardCnn();
-            PyTorchWeights.Save(model, Path.Combine(folder, "StandardCnn", "initial.pt"));
+            string folder = Path.Combine(cli.OutDirectory, "export");
+            int exit = cli.Run(
+                "compare", "--models", "StandardCnn", "--data", DataDirectory, "--train-limit", "64", "--batch-size", "64",
+                "--test-limit", TestImages.ToString(CultureInfo.InvariantCulture), "--out", cli.OutDirectory, "--export", folder);
+            Assert.True(exit == 0, cli.Output);
             return folder;
         }
 
@@ -166,7 +168,7 @@ public sealed class DistributedTrainingTests : IClassFixture<DistributedTraining
             string outDirectory = Path.Combine(folder, $"ddp-{processes}");
             string[] arguments =
             {
-                "--model", Path.Combine("StandardCnn", "model.py"), "--class", "StandardCnn", "--init", Path.Combine("StandardCnn", "initial.pt"),
+                "--model", Path.Combine("StandardCnn", "model.py"), "--class", "StandardCnn", "--init", Path.Combine("StandardCnn", "weights.pt"),
                 "--data", DataDirectory, "--train-limit", TrainImages.ToString(CultureInfo.InvariantCulture), "--test-limit", TestImages.ToString(CultureInfo.InvariantCulture),
                 "--epochs", "2", "--batch-size", "64", "--seed", "0", "--out", outDirectory,
             };
@@ -202,26 +204,5 @@ public sealed class DistributedTrainingTests : IClassFixture<DistributedTraining
             var result = JsonNode.Parse(File.ReadAllText(Path.Combine(outDirectory, "result.json")))!;
             return new ScriptRun(result, Path.Combine(outDirectory, "weights.pt"), started.Elapsed.TotalSeconds);
         }
-
-        /// <summary>StandardCnn's PyTorch twin, written by hand: the same layer names (so state-dict keys) and forward.</summary>
-        private const string StandardCnnTwin = """
-            import torch
-            import torch.nn as nn
-            import torch.nn.functional as F
-
-
-            class StandardCnn(nn.Module):
-                def __init__(self):
-                    super().__init__()
-                    self.conv1 = nn.Conv2d(1, 32, 3)
-                    self.dense1 = nn.Linear(21632, 10)
-
-                def forward_logits(self, x):
-                    return self.dense1(F.relu(self.conv1(x)).flatten(1))
-
-                def forward(self, x):
-                    return F.softmax(self.forward_logits(x), dim=1)
-
-            """;
     }
 }
