@@ -214,7 +214,7 @@ internal static class Emitter
             .Line($"var onnx = new global::LayerDsl.Export.OnnxGraphBuilder(opset, {Format.StringLiteral(name)});")
             .Line("var prefix = string.Empty;")
             .Line(trace.Tokens > 0
-                ? $"var x = onnx.TokenInput(\"input\", {string.Join(", ", trace.Input.Dims.Select(Format.LongLiteral))});"
+                ? $"var x = onnx.Int64Input(\"input\", {string.Join(", ", trace.Input.Dims.Select(Format.LongLiteral))});"
                 : $"var x = onnx.Input(\"input\", {string.Join(", ", trace.Input.Dims.Select(Format.LongLiteral))});");
         for (var i = 0; i < trace.Layers.Count; i++)
         {

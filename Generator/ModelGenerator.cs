@@ -77,18 +77,17 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .Select(static (pair, _) => pair.Left);
         context.RegisterSourceOutput(contracts.Combine(context.CompilationProvider), static (output, pair) => Report(output, pair.Left, pair.Right));
 
-        foreach (var attribute in LayerKinds.Parsers.Keys)
-        {
-            var missingInput = context.SyntaxProvider
-                .ForAttributeWithMetadataName(attribute, static (node, _) => node is TypeDeclarationSyntax, Parser.ParseMissingInput)
-                .Where(static diagnostic => diagnostic is not null)
-                .Select(static (diagnostic, _) => new EquatableArray<DiagnosticInfo>(new[] { diagnostic! }))
-                .WithTrackingName(TrackingNames.MissingInput)
-                .Combine(generatorReports)
-                .Where(static pair => pair.Right)
-                .Select(static (pair, _) => pair.Left);
-            context.RegisterSourceOutput(missingInput.Combine(context.CompilationProvider), static (output, pair) => Report(output, pair.Left, pair.Right));
-        }
+        // A class with layer attributes and no [Input]: found syntactically first, so that on each edit the valid models
+        // (which carry [Input]) cost nothing here.
+        var missingInput = context.SyntaxProvider
+            .CreateSyntaxProvider(static (node, _) => Parser.MayLackInput(node), Parser.ParseMissingInput)
+            .Where(static diagnostic => diagnostic is not null)
+            .Select(static (diagnostic, _) => new EquatableArray<DiagnosticInfo>(new[] { diagnostic! }))
+            .WithTrackingName(TrackingNames.MissingInput)
+            .Combine(generatorReports)
+            .Where(static pair => pair.Right)
+            .Select(static (pair, _) => pair.Left);
+        context.RegisterSourceOutput(missingInput.Combine(context.CompilationProvider), static (output, pair) => Report(output, pair.Left, pair.Right));
     }
 
     private static void Report(SourceProductionContext output, EquatableArray<DiagnosticInfo> diagnostics, Compilation compilation)

@@ -81,13 +81,17 @@ internal static class Parser
     /// <summary>Reads one model or block class, and every block it reaches. Never throws for bad input: problems become diagnostics.</summary>
     public static ParsedModel Parse(INamedTypeSymbol type, CancellationToken cancellationToken)
     {
-        var (spec, map, diagnostics, referenced) = Declaration(type, topLevel: true, cancellationToken);
+        var (spec, map, diagnostics, referenced) = Declaration(type, cancellationToken);
         return new ParsedModel(spec with { Blocks = BlockTable(type, referenced, cancellationToken) }, map, diagnostics.ToEquatableArray());
     }
 
-    /// <summary>Reads a declaration: its spec (without a block table), source map, diagnostics, and the types its composites name.</summary>
+    /// <summary>
+    /// Reads a declaration: its spec (without a block table), source map, diagnostics, and the types its composites name.
+    /// A block is read the same way where it is declared and in the table of a model that places it, so that both agree
+    /// on whether it can be built.
+    /// </summary>
     private static (ModelSpec Spec, SourceMap Map, List<DiagnosticInfo> Diagnostics, List<INamedTypeSymbol> Referenced) Declaration(
-        INamedTypeSymbol type, bool topLevel, CancellationToken cancellationToken)
+        INamedTypeSymbol type, CancellationToken cancellationToken)
     {
         var diagnostics = new List<DiagnosticInfo>();
         var referenced = new List<INamedTypeSymbol>();
@@ -193,12 +197,12 @@ internal static class Parser
         }
 
         layers = LayerNames.Assign(layers);
-        if (topLevel && mode != EmitMode.Nothing && CheckCollisions(type, kind, layers, diagnostics))
+        if (mode != EmitMode.Nothing && CheckCollisions(type, kind, layers, diagnostics))
         {
             mode = EmitMode.Nothing;
         }
 
-        if (topLevel && mode != EmitMode.Nothing)
+        if (mode != EmitMode.Nothing)
         {
             CheckConstructors(type, diagnostics, cancellationToken);
         }
@@ -236,7 +240,7 @@ internal static class Parser
                 continue;
             }
 
-            var (spec, _, _, next) = Declaration(type, topLevel: false, cancellationToken);
+            var (spec, _, _, next) = Declaration(type, cancellationToken);
             table[name] = spec;
             foreach (var reference in next)
             {
@@ -260,19 +264,49 @@ internal static class Parser
     }
 
     /// <summary>
-    /// The transform for each layer attribute: reports a class that has layers but no <c>[Input]</c>, once, from its
-    /// first layer attribute.
+    /// A type declaration that may carry layer attributes without <c>[Input]</c>: it has attributes and none named
+    /// <c>Input</c> or <c>Block</c>. A syntax-only test, so that valid models cost nothing here on each edit; the type's
+    /// attributes are bound only for the few declarations that pass it.
     /// </summary>
-    public static DiagnosticInfo? ParseMissingInput(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static bool MayLackInput(SyntaxNode node)
     {
-        if (context.TargetSymbol is not INamedTypeSymbol type || MissingInput(type, cancellationToken) is not { } diagnostic)
+        if (node is not TypeDeclarationSyntax { AttributeLists.Count: > 0 } declaration)
+        {
+            return false;
+        }
+
+        foreach (var list in declaration.AttributeLists)
+        {
+            foreach (var attribute in list.Attributes)
+            {
+                var name = attribute.Name switch
+                {
+                    QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+                    AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
+                    SimpleNameSyntax simple => simple.Identifier.ValueText,
+                    _ => string.Empty,
+                };
+                if (name is "Input" or "InputAttribute" or "Block" or "BlockAttribute")
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>LDSL0006 for a declaration <see cref="MayLackInput"/> let through, reported by the declaration that holds the first layer attribute (a partial class reports once).</summary>
+    public static DiagnosticInfo? ParseMissingInput(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.SemanticModel.GetDeclaredSymbol(context.Node, cancellationToken) is not INamedTypeSymbol type
+            || MissingInput(type, cancellationToken) is not { } diagnostic
+            || type.GetAttributes().FirstOrDefault(IsLayerDslAttribute)?.ApplicationSyntaxReference is not { } first)
         {
             return null;
         }
 
-        var first = type.GetAttributes().First(IsLayerDslAttribute);
-        var matched = context.Attributes.FirstOrDefault();
-        return matched is not null && SameApplication(first, matched) ? diagnostic : null;
+        return first.SyntaxTree == context.Node.SyntaxTree && context.Node.Span.Contains(first.Span) ? diagnostic : null;
     }
 
     /// <summary>LDSL0006 for a class with layer attributes and no <c>[Input]</c>, on its first layer attribute; else null.</summary>

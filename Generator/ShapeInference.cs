@@ -170,9 +170,11 @@ internal static class ShapeInference
     {
         var errors = ValidateLayers(block);
         var context = new BlockContext(block.Blocks.Concat(new[] { block }));
-        foreach (var layer in block.Layers.OfType<CompositeLayer>())
+
+        // Once per attribute and class: the copies of a repeated Use, and a class named twice, are one placement to fix.
+        foreach (var layer in block.Layers.OfType<CompositeLayer>().Where(l => l is not UseLayer { Copy: > 1 }))
         {
-            foreach (var branch in layer.Blocks)
+            foreach (var branch in layer.Blocks.Distinct())
             {
                 if (context.Problem(branch, new[] { block.MetadataName }) is { } problem)
                 {

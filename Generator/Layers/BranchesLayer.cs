@@ -21,15 +21,34 @@ internal sealed record BranchesLayer(string Display, int Index, bool IsConcat, E
 
     public static LayerSpec ParseAdd(AttributeArgs a) => new BranchesLayer(a.Display, a.Index, false, a.TypeArguments);
 
-    /// <summary>The field names of the branches: camel-cased block names, numbered when a block repeats.</summary>
+    /// <summary>
+    /// The child names of the branches: camel-cased block names, a repeated one numbered in order, skipping a number that
+    /// another branch's name already is (<c>Concat&lt;A, A, A1&gt;</c> gives <c>a2</c>, <c>a3</c>, <c>a1</c>).
+    /// </summary>
     public IReadOnlyList<string> BranchNames()
     {
+        var camel = Branches.Select(b => CamelCase(b.Name)).ToList();
+        var taken = new HashSet<string>(camel.Where(name => camel.Count(other => other == name) == 1));
+        var counters = new Dictionary<string, int>();
         var names = new List<string>();
-        foreach (var block in Branches)
+        foreach (var name in camel)
         {
-            var name = CamelCase(block.Name);
-            var repeats = Branches.Count(b => b.Name == block.Name) > 1;
-            names.Add(repeats ? name + Format.Number(names.Count(n => n.StartsWith(name, System.StringComparison.Ordinal)) + 1) : name);
+            if (camel.Count(other => other == name) == 1)
+            {
+                names.Add(name);
+                continue;
+            }
+
+            counters.TryGetValue(name, out var count);
+            string numbered;
+            do
+            {
+                numbered = name + Format.Number(++count);
+            }
+            while (!taken.Add(numbered));
+
+            counters[name] = count;
+            names.Add(numbered);
         }
 
         return names;

@@ -14,8 +14,8 @@ internal abstract record CompositeLayer(string Display, int Index, EquatableArra
     /// <summary>How messages name this placement: <c>Use&lt;Bottleneck&gt; (2nd of 3)</c>.</summary>
     public virtual string Placement => Display;
 
-    /// <summary>The diagnostic for a block that cannot be placed.</summary>
-    public DiagnosticInfo Report(BlockProblem problem) => DiagnosticInfo.At(problem.Id, At(), Placement, problem.Detail);
+    /// <summary>The diagnostic, on the attribute as written, for a block it cannot place wherever it is (once for all the copies of a repeat).</summary>
+    public DiagnosticInfo Report(BlockProblem problem) => DiagnosticInfo.At(problem.Id, At(), Display, problem.Detail);
 
     /// <summary>Infers one placed block, or the diagnostic (on this attribute) that says why it does not fit.</summary>
     protected (BranchTrace? Branch, DiagnosticInfo? Error) Place(LayerInput input, BlockRef block, string name, string placement)

@@ -78,11 +78,21 @@ internal sealed record ConvTranspose2DLayer(string Display, int Index, long Filt
 
     public override void EmitForward(List<string> statements, string name, Shape input, Shape output)
     {
-        Call(statements, name);
         var (_, padHeight, outputPadHeight) = Side(input[1], Geometry.Vertical);
         var (_, padWidth, outputPadWidth) = Side(input[2], Geometry.Horizontal);
         var module = Module(input[1], Geometry.Vertical, padHeight, outputPadHeight);
         var moduleWidth = Module(input[2], Geometry.Horizontal, padWidth, outputPadWidth);
+        if (outputPadHeight == outputPadWidth)
+        {
+            Call(statements, name);
+        }
+        else
+        {
+            // TorchSharp's module applies its first output padding to both dimensions unless it is given the output
+            // size, from which it derives each dimension's own.
+            statements.Add($"x = {name}.forward(x, new long[] {{ {Format.LongLiteral(module)}, {Format.LongLiteral(moduleWidth)} }});");
+        }
+
         if (module != output[1] || moduleWidth != output[2])
         {
             // Same with an odd crop: the module pads one row (column) less on the bottom (right) than on top; cut it off.

@@ -35,25 +35,28 @@ internal sealed record ReshapeLayer(string Display, int Index, EquatableArray<lo
     public override LayerOutcome Infer(LayerInput input)
     {
         var size = input.Shape.Size;
-        long known = 1;
-        foreach (var dim in Target.Where(d => d != -1))
+        var dims = Target.Where(d => d != -1).ToList();
+        long? known = 1;
+        foreach (var dim in dims)
         {
-            known = checked(known * dim);
+            // A product past 64 bits is far past any input's size: a mismatch to report, not an overflow.
+            known = known is { } product && product <= long.MaxValue / dim ? product * dim : null;
         }
 
         var inferred = Target.Any(d => d == -1);
-        var fits = inferred ? size % known == 0 : size == known;
+        var fits = known is { } count && (inferred ? size % count == 0 : size == count);
         if (!fits)
         {
+            var needed = known.HasValue ? Format.Number(known.Value) : string.Join(" × ", dims.Select(Format.Number));
             return LayerOutcome.Fail(DiagnosticInfo.At(
                 DiagnosticIds.ReshapeSizeMismatch,
                 At("shape"),
                 Display,
                 input.ProducedBy,
-                inferred ? $"a multiple of {Format.Number(known)}" : Format.Number(known)));
+                inferred ? $"a multiple of {needed}" : needed));
         }
 
-        return LayerOutcome.Ok(Shape.Of(Target.Select(d => d == -1 ? size / known : d).ToArray()));
+        return LayerOutcome.Ok(Shape.Of(Target.Select(d => d == -1 ? size / known!.Value : d).ToArray()));
     }
 
     public override void EmitForward(List<string> statements, string name, Shape input, Shape output) =>

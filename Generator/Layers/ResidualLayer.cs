@@ -178,22 +178,31 @@ internal sealed record ResidualLayer(string Display, int Index, BlockRef Block, 
             return 1;
         }
 
-        for (long stride = 1; stride <= input[1]; stride++)
+        // A stride s gives ceil(n / s), which falls as s grows: no stride below ceil(n / out) is small enough for an
+        // axis, so the largest of those bounds is the only candidate for the smallest stride that fits every axis.
+        long stride = 1;
+        for (var axis = 1; axis < input.Rank; axis++)
         {
-            var fits = true;
-            for (var axis = 1; axis < input.Rank && fits; axis++)
+            if (output[axis] < 1)
             {
-                fits = ((input[axis] + stride - 1) / stride) == output[axis];
+                return 0;
             }
 
-            if (fits)
+            stride = System.Math.Max(stride, CeilDiv(input[axis], output[axis]));
+        }
+
+        for (var axis = 1; axis < input.Rank; axis++)
+        {
+            if (CeilDiv(input[axis], stride) != output[axis])
             {
-                return stride;
+                return 0;
             }
         }
 
-        return 0;
+        return stride;
     }
+
+    private static long CeilDiv(long a, long b) => (a + b - 1) / b;
 
     private static string ProjectionName(LayerTrace trace) => trace.Name + "Projection";
 

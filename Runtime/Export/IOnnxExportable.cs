@@ -1,7 +1,8 @@
 namespace LayerDsl.Export;
 
 /// <summary>
-/// A user's own layer that can describe itself in ONNX operators, so that a model containing it can be exported.
+/// A layer that can describe itself in ONNX operators, so that a model containing it can be exported: a user's own,
+/// or one of LayerDsl's (<see cref="LayerDsl.Modules.Branches"/> and the sequence modules).
 /// </summary>
 /// <remarks>
 /// <see cref="OnnxGraphBuilder.Module"/> calls <see cref="ExportOnnx"/> for a module implementing this interface and

@@ -81,7 +81,7 @@ public sealed partial class OnnxGraphBuilder
     /// A layer's last operator followed by its fused DSL activation: the value keeps the layer's name after the
     /// activation, and is <c>layer/step</c> before it.
     /// </summary>
-    private string ActivateLayer(string layer, Activation activation, string step, string opType, string[] inputs,
+    internal string ActivateLayer(string layer, Activation activation, string step, string opType, string[] inputs,
         long[] shape, params OnnxAttribute[] attributes)
     {
         if (activation == LayerDsl.Activation.None)

@@ -26,7 +26,7 @@ public sealed partial class OnnxGraphBuilder
             case IOnnxExportable exportable:
                 // The name is checked to be free but left unreserved, so the export may give it to its last node.
                 string layer = FreeName(name, "layer");
-                Shape(input, layer);
+                AnyShape(input, layer);
                 return exportable.ExportOnnx(this, input, layer);
             case LayerDsl.Modules.MaskedConv2d m: return MaskedConv2d(input, m, name);
             case LayerDsl.Modules.DeformConv2d m: return DeformConv2d(input, m, name);

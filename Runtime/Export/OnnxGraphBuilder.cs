@@ -56,6 +56,7 @@ public sealed partial class OnnxGraphBuilder
     private readonly GraphProto graph;
     private readonly Dictionary<string, long[]> shapes = new(StringComparer.Ordinal);
     private readonly HashSet<string> names = new(StringComparer.Ordinal);
+    private readonly HashSet<string> int64Values = new(StringComparer.Ordinal);
 
     /// <summary>Starts an empty graph.</summary>
     /// <param name="opset">The ONNX operator set version (default domain) the model declares, from
@@ -83,27 +84,26 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="sampleShape">The shape of one sample, for instance [C, H, W].</param>
     /// <returns>The input's value name (<paramref name="name"/>).</returns>
     /// <exception cref="ArgumentException">The name is taken or a dimension is not positive.</exception>
-    public string Input(string name, params long[] sampleShape)
-    {
-        ArgumentNullException.ThrowIfNull(sampleShape);
-        if (sampleShape.Any(d => d <= 0))
-            throw new ArgumentException(
-                $"The input '{name}' has shape {FormatShape(sampleShape)}: every dimension must be positive.", nameof(sampleShape));
-        Reserve(name, nameof(name));
-        shapes[name] = (long[])sampleShape.Clone();
-        graph.Input.Add(ValueInfo(name, sampleShape));
-        return name;
-    }
+    public string Input(string name, params long[] sampleShape) =>
+        DeclareInput(name, sampleShape, TensorProto.Types.DataType.Float);
 
     /// <summary>
-    /// Declares an int64 graph input of token ids, of shape [batch, ...sampleShape], the batch dimension dynamic: the
-    /// input of a model that starts with an embedding (<c>[Input(length, Tokens = vocabulary)]</c>).
+    /// Declares an int64 graph input of shape [batch, ...sampleShape], the batch dimension dynamic: token ids, which
+    /// only a layer taking token ids (<see cref="LayerDsl.Modules.TokenEmbedding"/>) reads; every other layer refuses
+    /// it.
     /// </summary>
-    /// <param name="name">The input's name, for instance <c>input</c>.</param>
-    /// <param name="sampleShape">The shape of one sample, for instance [length].</param>
+    /// <param name="name">The input's name, for instance <c>tokens</c>.</param>
+    /// <param name="sampleShape">The shape of one sample, for instance [T].</param>
     /// <returns>The input's value name (<paramref name="name"/>).</returns>
     /// <exception cref="ArgumentException">The name is taken or a dimension is not positive.</exception>
-    public string TokenInput(string name, params long[] sampleShape)
+    public string Int64Input(string name, params long[] sampleShape)
+    {
+        string input = DeclareInput(name, sampleShape, TensorProto.Types.DataType.Int64);
+        int64Values.Add(input);
+        return input;
+    }
+
+    private string DeclareInput(string name, long[] sampleShape, TensorProto.Types.DataType elementType)
     {
         ArgumentNullException.ThrowIfNull(sampleShape);
         if (sampleShape.Any(d => d <= 0))
@@ -111,14 +111,23 @@ public sealed partial class OnnxGraphBuilder
                 $"The input '{name}' has shape {FormatShape(sampleShape)}: every dimension must be positive.", nameof(sampleShape));
         Reserve(name, nameof(name));
         shapes[name] = (long[])sampleShape.Clone();
-        graph.Input.Add(ValueInfo(name, sampleShape, TensorProto.Types.DataType.Int64));
+        graph.Input.Add(ValueInfo(name, sampleShape, elementType));
         return name;
     }
 
     /// <summary>The sample shape (batch excluded) of a value this builder handed out.</summary>
     /// <param name="value">A value name returned by <see cref="Input"/> or a layer method.</param>
     /// <exception cref="ArgumentException">The value is not one of this graph's.</exception>
-    public IReadOnlyList<long> ShapeOf(string value) => Shape(value, "ShapeOf");
+    public IReadOnlyList<long> ShapeOf(string value) => AnyShape(value, "ShapeOf");
+
+    /// <summary>Whether a value holds int64 token ids (an <see cref="Int64Input"/>) rather than float32 values.</summary>
+    /// <param name="value">A value name returned by an input or a layer method.</param>
+    /// <exception cref="ArgumentException">The value is not one of this graph's.</exception>
+    public bool IsInt64(string value)
+    {
+        AnyShape(value, "IsInt64");
+        return int64Values.Contains(value);
+    }
 
     /// <summary>Declares a graph output: <paramref name="value"/> under the name <paramref name="name"/>.</summary>
     /// <param name="value">The value to output.</param>
@@ -127,10 +136,13 @@ public sealed partial class OnnxGraphBuilder
     /// <exception cref="ArgumentException">The value is unknown or the name is taken.</exception>
     public string Output(string value, string name = "output")
     {
-        long[] shape = Shape(value, name);
+        long[] shape = AnyShape(value, name);
         Reserve(name, nameof(name));
         AddNode("Identity", name, new[] { value }, name, shape);
-        graph.Output.Add(ValueInfo(name, shape));
+        bool int64 = int64Values.Contains(value);
+        if (int64)
+            int64Values.Add(name);
+        graph.Output.Add(ValueInfo(name, shape, int64 ? TensorProto.Types.DataType.Int64 : TensorProto.Types.DataType.Float));
         return name;
     }
 
@@ -238,8 +250,7 @@ public sealed partial class OnnxGraphBuilder
         _ => 10,
     };
 
-    private static ValueInfoProto ValueInfo(string name, long[] sampleShape,
-        TensorProto.Types.DataType elementType = TensorProto.Types.DataType.Float)
+    private static ValueInfoProto ValueInfo(string name, long[] sampleShape, TensorProto.Types.DataType elementType)
     {
         var shape = new TensorShapeProto();
         shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = BatchDimension });
@@ -269,7 +280,7 @@ public sealed partial class OnnxGraphBuilder
     }
 
     /// <summary>Appends a node whose output is a new intermediate value named <c>layer/step</c>; returns that name.</summary>
-    private string Step(string layer, string step, string opType, string[] inputs, long[]? sampleShape,
+    internal string Step(string layer, string step, string opType, string[] inputs, long[]? sampleShape,
         params OnnxAttribute[] attributes)
     {
         string output = Reserve($"{layer}/{step}", nameof(layer));
@@ -277,15 +288,31 @@ public sealed partial class OnnxGraphBuilder
         return output;
     }
 
+    /// <summary>
+    /// Appends a node of several outputs of which only the one at <paramref name="index"/> is used (the others are
+    /// omitted), named <c>layer/step</c>; returns that name. Its shape is not tracked: it is no batch-first value.
+    /// </summary>
+    internal string StepOutput(string layer, string step, string opType, string[] inputs, int index,
+        params OnnxAttribute[] attributes)
+    {
+        string output = Reserve($"{layer}/{step}", nameof(layer));
+        var node = new NodeProto { OpType = opType, Name = output };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(Enumerable.Repeat("", index).Append(output));
+        node.Attribute.AddRange(attributes.Select(a => a.Proto));
+        graph.Node.Add(node);
+        return output;
+    }
+
     /// <summary>Appends the layer's last node, whose output is named after the layer; returns that name.</summary>
-    private string Final(string layer, string opType, string[] inputs, long[] sampleShape, params OnnxAttribute[] attributes)
+    internal string Final(string layer, string opType, string[] inputs, long[] sampleShape, params OnnxAttribute[] attributes)
     {
         AddNode(opType, layer, inputs, layer, sampleShape, attributes);
         return layer;
     }
 
     /// <summary>A float32 initializer holding a module's weight, optionally reshaped; named after the layer.</summary>
-    private string Weight(string layer, string key, Tensor? tensor, long[]? reshape = null)
+    internal string Weight(string layer, string key, Tensor? tensor, long[]? reshape = null)
     {
         if (tensor is null)
             throw new InvalidOperationException($"The layer '{layer}' has no '{key}' to export.");
@@ -310,10 +337,10 @@ public sealed partial class OnnxGraphBuilder
     }
 
     /// <summary>A float32 scalar constant named <c>layer/what</c>.</summary>
-    private string Scalar(string layer, string what, float value) => Constant(layer, what, new[] { value });
+    internal string Scalar(string layer, string what, float value) => Constant(layer, what, new[] { value });
 
     /// <summary>A one-dimensional int64 constant named <c>layer/what</c> (shapes, pads, axes, indices).</summary>
-    private string Int64s(string layer, string what, params long[] values)
+    internal string Int64s(string layer, string what, params long[] values)
     {
         string name = Reserve($"{layer}/{what}", nameof(layer));
         AddInitializer(name, values, new long[] { values.Length });
@@ -345,7 +372,7 @@ public sealed partial class OnnxGraphBuilder
     }
 
     /// <summary>The layer's name: the given one (checked to be free) or the prefix with the first free number.</summary>
-    private string LayerName(string? name, string prefix)
+    internal string LayerName(string? name, string prefix)
     {
         if (name is not null)
             return Reserve(name, nameof(name));
@@ -367,8 +394,23 @@ public sealed partial class OnnxGraphBuilder
         return name;
     }
 
-    /// <summary>The sample shape of a value this builder handed out, or a clear error naming the layer reading it.</summary>
-    private long[] Shape(string value, string layer)
+    /// <summary>
+    /// The sample shape of a float32 value this builder handed out, or a clear error naming the layer reading it (also
+    /// when the value holds token ids, which only <see cref="AnyShape"/>'s callers read).
+    /// </summary>
+    internal long[] Shape(string value, string layer)
+    {
+        long[] shape = AnyShape(value, layer);
+        if (int64Values.Contains(value))
+            throw new ArgumentException(
+                $"'{layer}' reads '{value}', which holds int64 token ids: only a layer taking token ids (TokenEmbedding) reads them. "
+                + "Put an embedding first, or declare a float input with Input.",
+                nameof(value));
+        return shape;
+    }
+
+    /// <summary>The sample shape of a value this builder handed out, float32 or int64.</summary>
+    internal long[] AnyShape(string value, string layer)
     {
         ArgumentNullException.ThrowIfNull(value);
         if (!shapes.TryGetValue(value, out long[]? shape))
@@ -379,7 +421,7 @@ public sealed partial class OnnxGraphBuilder
     }
 
     /// <summary>The input's sample shape, checked to have the given rank and, when given, channel count.</summary>
-    private long[] Expect(string input, string layer, string kind, int rank, string layout, long? channels = null)
+    internal long[] Expect(string input, string layer, string kind, int rank, string layout, long? channels = null)
     {
         long[] shape = Shape(input, layer);
         if (shape.Length != rank || (channels is { } c && shape[0] != c))

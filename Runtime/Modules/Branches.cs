@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using LayerDsl.Export;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,7 +21,7 @@ public enum BranchMerge
 /// Runs several modules on the same input and concatenates or sums their outputs: what <c>[Concat&lt;A, B&gt;]</c> and
 /// <c>[Add&lt;A, B&gt;]</c> generate. The branches are children under their names (<c>concat1.branchA.conv1.weight</c>).
 /// </summary>
-public sealed class Branches : nn.Module<Tensor, Tensor>
+public sealed class Branches : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly BranchMerge merge;
     private readonly List<nn.Module<Tensor, Tensor>> branches = new();
@@ -48,6 +49,9 @@ public sealed class Branches : nn.Module<Tensor, Tensor>
 
     /// <summary>The branches, in order.</summary>
     public IReadOnlyList<nn.Module<Tensor, Tensor>> Children => branches;
+
+    /// <summary>How the branches' outputs combine.</summary>
+    public BranchMerge Merge => merge;
 
     /// <summary>Runs every branch on <paramref name="input"/> and combines the outputs.</summary>
     public override Tensor forward(Tensor input)
@@ -88,6 +92,32 @@ public sealed class Branches : nn.Module<Tensor, Tensor>
         }
 
         return outputs;
+    }
+
+    /// <summary>
+    /// Every branch through <see cref="OnnxGraphBuilder.Module"/> under <c>name.branchName</c> (so a branch must be a
+    /// module the builder exports), then ONNX <c>Concat</c> (axis 1) or a chain of <c>Add</c>s, in branch order.
+    /// </summary>
+    /// <exception cref="NotSupportedException">A branch has no ONNX export.</exception>
+    /// <exception cref="ArgumentException">The branches' output shapes cannot be concatenated or summed.</exception>
+    public string ExportOnnx(OnnxGraphBuilder builder, string input, string name)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var outputs = named_children()
+            .Select(child => builder.Module(input, (nn.Module<Tensor, Tensor>)child.module, $"{name}.{child.name}"))
+            .ToList();
+        if (merge == BranchMerge.Concat)
+        {
+            return builder.Concat(outputs, name);
+        }
+
+        var sum = outputs[0];
+        for (var i = 1; i < outputs.Count; i++)
+        {
+            sum = builder.Add(sum, outputs[i], i == outputs.Count - 1 ? name : $"{name}/sum{i}");
+        }
+
+        return sum;
     }
 
     private Tensor Combine(List<Tensor> outputs)

@@ -1,21 +1,30 @@
+using System.Linq;
 using BenchmarkDotNet.Attributes;
 using LayerDsl.Models;
 using LayerDsl.Modules;
+using LayerDsl.Training;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace LayerDsl.Benchmarks;
 
-/// <summary>One forward + backward pass on a batch of 128 Fashion-MNIST-sized images, per model and per convolution.</summary>
-[MemoryDiagnoser(displayGenColumns: false)]
+/// <summary>
+/// One training step of each origin model as the trainer takes it: zero the gradients, logits, cross-entropy, backward,
+/// RMSprop step, on a batch of 128 Fashion-MNIST-sized images; MaskedConvNet with each <see cref="MaskedConvFormulation"/>.
+/// </summary>
 public class TrainingStepBenchmarks
 {
-    private Tensor _images = null!;
-    private Tensor _labels = null!;
-    private StandardCnn _standard = null!;
-    private MaskedConvNet _masked = null!;
-    private MaskedConv2d _maskedLayer = null!;
-    private TorchSharp.Modules.Conv2d _convLayer = null!;
+    private const int Batch = 128;
+
+    private Tensor images = null!;
+    private Tensor labels = null!;
+    private StandardCnn standard = null!;
+    private MaskedConvNet masked = null!;
+    private MaskedConvNet maskedComposed = null!;
+    private OptimizerHelper standardOptimizer = null!;
+    private OptimizerHelper maskedOptimizer = null!;
+    private OptimizerHelper maskedComposedOptimizer = null!;
 
     [Params(1, 2)]
     public int Threads { get; set; }
@@ -24,53 +33,48 @@ public class TrainingStepBenchmarks
     public void Setup()
     {
         torch.set_num_threads(Threads);
-        random.manual_seed(0);
-        _images = rand(128, 1, 28, 28);
-        _labels = randint(0, 10, new long[] { 128 });
-        _standard = new StandardCnn();
-        _masked = new MaskedConvNet();
-        _maskedLayer = new MaskedConv2d(1, 32, 5);
-        _convLayer = nn.Conv2d(1, 32, 5);
+        Trainer.Seed(0);
+        images = rand(Batch, 1, 28, 28);
+        labels = randint(0, 10, new long[] { Batch });
+        standard = new StandardCnn();
+        masked = new MaskedConvNet();
+        maskedComposed = new MaskedConvNet();
+        foreach (var layer in maskedComposed.modules().OfType<MaskedConv2d>())
+            layer.Formulation = MaskedConvFormulation.Composed;
+        standardOptimizer = Optimizers.Create(OptimizerKind.RmsProp, standard.parameters(), 1e-3);
+        maskedOptimizer = Optimizers.Create(OptimizerKind.RmsProp, masked.parameters(), 1e-3);
+        maskedComposedOptimizer = Optimizers.Create(OptimizerKind.RmsProp, maskedComposed.parameters(), 1e-3);
     }
 
-    [Benchmark(Baseline = true)]
-    public float StandardCnnStep() => Step(_standard, _standard.ForwardLogits);
+    [Benchmark(Baseline = true), Images(Batch)]
+    public float StandardCnn() => Step(standard, standardOptimizer);
 
-    [Benchmark]
-    public float MaskedConvNetStep() => Step(_masked, _masked.ForwardLogits);
+    [Benchmark, Images(Batch)]
+    public float MaskedConvNet() => Step(masked, maskedOptimizer);
 
-    [Benchmark]
-    public float Conv2dLayer5x5() => LayerStep(_convLayer);
+    [Benchmark, Images(Batch)]
+    public float MaskedConvNetComposed() => Step(maskedComposed, maskedComposedOptimizer);
 
-    [Benchmark]
-    public float MaskedConv2dLayer5x5() => LayerStep(_maskedLayer);
-
-    private float Step(nn.Module module, System.Func<Tensor, Tensor> logits)
+    private float Step(nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer)
     {
         using var scope = NewDisposeScope();
-        module.zero_grad();
-        var loss = nn.functional.cross_entropy(logits(_images), _labels);
+        optimizer.zero_grad();
+        var loss = nn.functional.cross_entropy(Trainer.Logits(model, images), labels);
         loss.backward();
-        return loss.item<float>();
-    }
-
-    private float LayerStep(nn.Module<Tensor, Tensor> layer)
-    {
-        using var scope = NewDisposeScope();
-        layer.zero_grad();
-        var loss = layer.forward(_images).sum();
-        loss.backward();
+        optimizer.step();
         return loss.item<float>();
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        _standard.Dispose();
-        _masked.Dispose();
-        _maskedLayer.Dispose();
-        _convLayer.Dispose();
-        _images.Dispose();
-        _labels.Dispose();
+        standardOptimizer.Dispose();
+        maskedOptimizer.Dispose();
+        maskedComposedOptimizer.Dispose();
+        standard.Dispose();
+        masked.Dispose();
+        maskedComposed.Dispose();
+        images.Dispose();
+        labels.Dispose();
     }
 }

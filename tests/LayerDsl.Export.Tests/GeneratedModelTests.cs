@@ -33,6 +33,7 @@ public sealed class GeneratedModelTests(ITestOutputHelper output) : IDisposable
         ["DeformConvNet"] = () => new DeformConvNet(),
         ["SmallResNet"] = () => new SmallResNet(),
         ["OriginLayerNet"] = () => new OriginLayerNet(),
+        ["TextClassifier"] = () => new TextClassifier(),
         ["ConvZoo"] = () => new ConvZoo(),
         ["BlockAtSecondShape"] = () => new BlockAtSecondShape(),
         ["ShapeZoo"] = () => new ShapeZoo(),

@@ -28,8 +28,24 @@ internal static class OnnxCheck
         return Agrees(builder, sampleShape, reference, seed);
     }
 
-    /// <summary>Runs a finished graph (input "input", output "output") against <paramref name="reference"/>.</summary>
-    public static double Agrees(OnnxGraphBuilder builder, long[] sampleShape, Func<Tensor, Tensor> reference, int seed = 0)
+    /// <summary>
+    /// As <see cref="Agrees(int, long[], Func{OnnxGraphBuilder, string, string}, Func{Tensor, Tensor}, int)"/> for a
+    /// model reading token ids: an int64 input of random ids below <paramref name="vocab"/>.
+    /// </summary>
+    public static double AgreesOnTokens(int opset, long[] sampleShape, long vocab, Func<OnnxGraphBuilder, string, string> build,
+        Func<Tensor, Tensor> reference, int seed = 0)
+    {
+        var builder = new OnnxGraphBuilder(opset);
+        builder.Output(build(builder, builder.Int64Input("input", sampleShape)));
+        return Agrees(builder, sampleShape, reference, seed, vocab);
+    }
+
+    /// <summary>
+    /// Runs a finished graph (input "input", output "output") against <paramref name="reference"/>, on float inputs
+    /// or, with a <paramref name="vocab"/>, on int64 token ids below it.
+    /// </summary>
+    public static double Agrees(OnnxGraphBuilder builder, long[] sampleShape, Func<Tensor, Tensor> reference, int seed = 0,
+        long vocab = 0)
     {
         using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
         using var session = new InferenceSession(builder.ToByteArray(), options);
@@ -39,12 +55,14 @@ internal static class OnnxCheck
             using var scope = NewDisposeScope();
             torch.random.manual_seed(seed * 100 + batch);
             long[] shape = new[] { batch }.Concat(sampleShape).ToArray();
-            Tensor x = randn(shape);
+            Tensor x = vocab > 0 ? randint(vocab, shape, dtype: int64) : randn(shape);
             Tensor expected;
             using (no_grad())
                 expected = reference(x).contiguous();
 
-            using var input = OrtValue.CreateTensorValueFromMemory(x.data<float>().ToArray(), shape);
+            using var input = vocab > 0
+                ? OrtValue.CreateTensorValueFromMemory(x.data<long>().ToArray(), shape)
+                : OrtValue.CreateTensorValueFromMemory(x.data<float>().ToArray(), shape);
             using var runOptions = new RunOptions();
             using var outputs = session.Run(runOptions, new[] { "input" }, new[] { input }, new[] { "output" });
             long[] actualShape = outputs[0].GetTensorTypeAndShape().Shape;

@@ -139,6 +139,56 @@ public class BlockTests
     }
 
     [Fact]
+    public void ABlockReportsEachClassItCannotPlaceOncePerAttribute()
+    {
+        const string Source = Usings + """
+            public partial class Plain { }
+
+            [Block]
+            [Use<Plain>(Repeat = 3)]
+            [Concat<Plain, Plain>]
+            public partial class Outer { }
+            """;
+        var run = GeneratorHarness.Run(Source);
+        Assert.Equal(
+            new[]
+            {
+                (7, "Use<Plain>(Repeat = 3): Plain is not marked [Block]; a block is a partial class marked [Block] with layer attributes and no [Input]"),
+                (8, "Concat<Plain, Plain>: Plain is not marked [Block]; a block is a partial class marked [Block] with layer attributes and no [Input]"),
+            },
+            run.LayerDslDiagnostics.Select(d => (d.Location.GetLineSpan().StartLinePosition.Line + 1, d.GetMessage())).OrderBy(d => d.Item1));
+        Assert.All(run.LayerDslDiagnostics, d => Assert.Equal("LDSL0021", d.Id));
+    }
+
+    [Fact]
+    public void FieldAndBranchNamesStayUniqueWhenABlockIsNamedLikeANameAndANumber()
+    {
+        // Use<Dense1> is dense11, which the eleventh Dense would be too; Concat<A, A, A1> would name both an A and A1 "a1".
+        var source = Usings + """
+            [Block][Dense(3)] public partial class Dense1 { }
+            [Block][ReLU] public partial class A { }
+            [Block][Tanh] public partial class A1 { }
+
+            [Input(4)]
+            [Use<Dense1>]
+
+            """ + string.Concat(Enumerable.Repeat("[Dense(3)]\n", 11)) + "[Concat<A, A, A1>]\npublic partial class Net { }\n";
+        var run = GeneratorHarness.Run(source);
+        Assert.Empty(run.LayerDslDiagnostics);
+        Assert.Empty(run.CompilerDiagnostics);
+
+        using var loaded = Load(run);
+        using var scope = NewDisposeScope();
+        var model = (nn.Module<Tensor, Tensor>)loaded.Create("Demo.Net");
+        var names = ((ILayerModel)model).Info.Layers.Select(l => l.Name).ToList();
+        Assert.Equal(new[] { "dense11.dense1", "dense11" }.Concat(Enumerable.Range(1, 10).Select(i => $"dense{i}")).Append("dense12"), names.Take(13));
+        Assert.Equal(new[] { "concat1.a2", "concat1.a3", "concat1.a1", "concat1" }, names.Skip(13).Where(n => !n.EndsWith(".relu1", StringComparison.Ordinal) && !n.EndsWith(".tanh1", StringComparison.Ordinal)));
+        Assert.Contains("dense11.dense1.weight", model.state_dict().Keys);
+        Assert.Contains("dense12.weight", model.state_dict().Keys);
+        Assert.Equal(new long[] { 2, 9 }, model.call(randn(2, 4)).shape);
+    }
+
+    [Fact]
     public void ABlockUsedAtTwoShapesIsBuiltForBothAndRefusesOthers()
     {
         const string Source = Usings + """

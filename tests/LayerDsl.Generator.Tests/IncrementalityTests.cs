@@ -21,6 +21,10 @@ public class IncrementalityTests
     private const string ModelB = "using LayerDsl;\nnamespace Demo;\n\n[Input(16, 16, 3)]\n[MaskedConv(3, 4)]\n[MaxPool2D]\n[Dense(2)]\npublic partial class NetB { }\n";
     private const string Other = "namespace Demo;\n\npublic static class Helpers\n{\n    public static int Twice(int x) => 2 * x;\n}\n";
 
+    private const string Blocks = "using LayerDsl;\nusing TorchSharp;\nnamespace Demo;\n\n[Block]\n[Conv2D(8, 3, Padding = Padding.Same)]\n[BatchNorm]\npublic partial class Unit { }\n\n[Block]\n[Dense(4)]\n[ReLU]\npublic partial class Head { }\n";
+    private const string WithUnit = "using LayerDsl;\nnamespace Demo;\n\n[Input(16, 16, 3)]\n[Use<Unit>]\n[MaxPool2D]\n[Residual<Unit>(Activation = Activation.ReLU)]\n[Flatten]\n[Dense(2)]\npublic partial class WithUnit { }\n";
+    private const string WithHead = "using LayerDsl;\nnamespace Demo;\n\n[Input(8)]\n[Use<Head>(Repeat = 2)]\npublic partial class WithHead { }\n";
+
     private static readonly string[] ModelSteps = { TrackingNames.Spec, TrackingNames.Infer };
 
     [Fact]
@@ -102,6 +106,82 @@ public class IncrementalityTests
     }
 
     [Fact]
+    public void EditingABlockRegeneratesItAndTheModelsThatPlaceItOnly()
+    {
+        var (driver, compilation, before) = FirstRunWithBlocks();
+
+        var after = Run(ref driver, Replace(compilation, "Blocks.cs", Blocks.Replace("[Conv2D(8, 3,", "[Conv2D(6, 3,", StringComparison.Ordinal)));
+
+        foreach (var step in ModelSteps)
+        {
+            var outputs = Outputs(after, step);
+            Assert.Equal(IncrementalStepRunReason.Modified, Assert.Single(outputs, o => ClassName(o.Value) == "WithUnit").Reason);
+            Assert.All(outputs.Where(o => ClassName(o.Value) != "WithUnit"), o => Assert.Contains(o.Reason, Unchanged));
+        }
+
+        var variants = Outputs(after, TrackingNames.BlockVariants);
+        Assert.Equal(IncrementalStepRunReason.Modified, Assert.Single(variants, o => ClassName(o.Value) == "Unit").Reason);
+        Assert.Contains(Assert.Single(variants, o => ClassName(o.Value) == "Head").Reason, Unchanged);
+
+        // Two files are written again, the block's and its model's; the other model's, the block-free one's and the other
+        // block's emission steps are cached.
+        var emissions = after.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(r => r.Outputs).ToList();
+        Assert.Equal(2, emissions.Count(o => o.Reason == IncrementalStepRunReason.Modified));
+        Assert.Equal(emissions.Count - 2, emissions.Count(o => Unchanged.Contains(o.Reason)));
+
+        var sources = Sources(after);
+        Assert.Contains("Conv2d(3L, 6L, 3L", sources["Demo.Unit.g.cs"], StringComparison.Ordinal);
+        Assert.Contains("Linear(384L, 2L)", sources["Demo.WithUnit.g.cs"], StringComparison.Ordinal);
+        foreach (var unchanged in new[] { "Demo.Head.g.cs", "Demo.WithHead.g.cs", "Demo.NetA.g.cs" })
+        {
+            Assert.Equal(before[unchanged], sources[unchanged]);
+        }
+    }
+
+    [Fact]
+    public void MovingABlockDownLeavesEveryEmissionCached()
+    {
+        var (driver, compilation, before) = FirstRunWithBlocks();
+
+        var moved = Blocks.Replace("namespace Demo;\n", "namespace Demo;\n\n// A comment that moves the blocks down.\n\n/// <summary>A documented block.</summary>\n", StringComparison.Ordinal);
+        var after = Run(ref driver, Replace(compilation, "Blocks.cs", moved));
+
+        // The blocks' parse reads new positions; what it hands on is the same, so nothing after it runs again.
+        Assert.Contains(Outputs(after, TrackingNames.ParseBlock), o => o.Reason == IncrementalStepRunReason.Modified);
+        foreach (var step in ModelSteps.Concat(new[] { TrackingNames.BlockUses, TrackingNames.BlockVariants }))
+        {
+            var outputs = Outputs(after, step);
+            Assert.NotEmpty(outputs);
+            Assert.All(outputs, o => Assert.Contains(o.Reason, Unchanged));
+        }
+
+        var emissions = after.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(r => r.Outputs).ToList();
+        Assert.Equal(5, emissions.Count);
+        Assert.All(emissions, o => Assert.Contains(o.Reason, Unchanged));
+        Assert.Equal(before, Sources(after));
+    }
+
+    [Fact]
+    public void WithAnalyzersOffABlocksMovedDiagnosticFollowsTheSourceWhileEmissionStaysCached()
+    {
+        const string Broken = "using LayerDsl;\nnamespace Demo;\n\n[Block]\n[Dense(0)]\npublic partial class Bad { }\n";
+        var compilation = GeneratorHarness.CompileFiles(("Blocks.cs", Blocks), ("WithUnit.cs", WithUnit), ("Bad.cs", Broken));
+        var driver = GeneratorHarness.CreateDriver(analyzersRun: false);
+        var first = Run(ref driver, compilation);
+        Assert.Equal(("LDSL0010", 5), Place(Assert.Single(first.Diagnostics)));
+
+        var after = Run(ref driver, Replace(compilation, "Bad.cs", Broken.Replace("namespace Demo;\n", "namespace Demo;\n\n\n", StringComparison.Ordinal)));
+
+        Assert.Equal(("LDSL0010", 7), Place(Assert.Single(after.Diagnostics)));
+        Assert.All(Outputs(after, TrackingNames.BlockVariants), o => Assert.Contains(o.Reason, Unchanged));
+        Assert.Equal(Sources(first), Sources(after));
+        // Only the diagnostics branch saw the move: the block's located diagnostic changed.
+        Assert.Equal(IncrementalStepRunReason.Modified, Assert.Single(Outputs(after, TrackingNames.Diagnostics)).Reason);
+
+        static (string, int) Place(Diagnostic diagnostic) => (diagnostic.Id, diagnostic.Location.GetLineSpan().StartLinePosition.Line + 1);
+    }
+
+    [Fact]
     public void NoStepOutputHoldsRoslynObjects()
     {
         // Valid and invalid models, a model without Input, so that every kind of step output is produced.
@@ -110,12 +190,19 @@ public class IncrementalityTests
             ("NetA.cs", ModelA),
             ("NetB.cs", ModelB),
             ("Bad.cs", "using LayerDsl;\n[Input(28, 28, 1)][MaskedConv(5, 32)][Dense(10, InFeatures = 784)] public partial class Bad { }\n[Conv2D(2, 3)] public partial class NoInput { }\n[Input(8, 8, 1)][Dense(2)] public class NotPartial { }\n"),
+            ("Blocks.cs", Blocks),
+            ("WithUnit.cs", WithUnit),
+            ("BadBlock.cs", "using LayerDsl;\n[Block][Dense(0)] public partial class BadBlock { }\n[Input(4)][Use<BadBlock>] public partial class PlacesBad { }\n"),
         };
         var driver = GeneratorHarness.CreateDriver(analyzersRun: false);
         var result = Run(ref driver, GeneratorHarness.CompileFiles(files));
 
         var steps = result.TrackedSteps.Concat(result.TrackedOutputSteps).ToList();
-        var named = new[] { TrackingNames.Parse, TrackingNames.Spec, TrackingNames.Infer, TrackingNames.Diagnostics, TrackingNames.MissingInput };
+        var named = new[]
+        {
+            TrackingNames.Parse, TrackingNames.Spec, TrackingNames.Infer, TrackingNames.Diagnostics, TrackingNames.MissingInput,
+            TrackingNames.ParseBlock, TrackingNames.BlockUses, TrackingNames.BlockVariants,
+        };
         foreach (var name in named)
         {
             Assert.Contains(steps, s => s.Key == name);
@@ -143,6 +230,21 @@ public class IncrementalityTests
         var driver = GeneratorHarness.CreateDriver();
         var first = Run(ref driver, compilation);
         Assert.Equal(new[] { "Demo.NetA.g.cs", "Demo.NetB.g.cs" }, first.GeneratedSources.Select(s => s.HintName).OrderBy(h => h, StringComparer.Ordinal));
+        Assert.Empty(first.Diagnostics);
+        return (driver, compilation, Sources(first));
+    }
+
+    private static readonly IncrementalStepRunReason[] Unchanged = { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged };
+
+    /// <summary>A first run over two blocks in a file of their own, a model placing each, and a model placing none.</summary>
+    private static (GeneratorDriver Driver, CSharpCompilation Compilation, IReadOnlyDictionary<string, string> Sources) FirstRunWithBlocks()
+    {
+        var compilation = GeneratorHarness.CompileFiles(("Blocks.cs", Blocks), ("WithUnit.cs", WithUnit), ("WithHead.cs", WithHead), ("NetA.cs", ModelA));
+        var driver = GeneratorHarness.CreateDriver();
+        var first = Run(ref driver, compilation);
+        Assert.Equal(
+            new[] { "Demo.Head.g.cs", "Demo.NetA.g.cs", "Demo.Unit.g.cs", "Demo.WithHead.g.cs", "Demo.WithUnit.g.cs" },
+            first.GeneratedSources.Select(s => s.HintName).OrderBy(h => h, StringComparer.Ordinal));
         Assert.Empty(first.Diagnostics);
         return (driver, compilation, Sources(first));
     }
@@ -190,6 +292,7 @@ public class IncrementalityTests
         ModelSpec spec => spec.ClassName,
         ModelResult result => result.Model.ClassName,
         ParsedModel parsed => parsed.Spec.ClassName,
+        BlockResult block => block.Block.ClassName,
         _ => null,
     };
 

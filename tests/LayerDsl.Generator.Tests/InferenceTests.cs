@@ -127,6 +127,20 @@ public class InferenceTests
         Assert.Equal(new[] { DiagnosticIds.InvalidArgument, DiagnosticIds.InvalidArgument }, result.Diagnostics.Select(d => d.Id));
     }
 
+    [Theory]
+    [InlineData(new long[] { 65536, 65536 }, "4294967296")]
+    [InlineData(new long[] { 2147483647, 2147483647, 2147483647 }, "2147483647 × 2147483647 × 2147483647")]
+    [InlineData(new long[] { 2147483647, -1, 2147483647, 2147483647 }, "a multiple of 2147483647 × 2147483647 × 2147483647")]
+    public void AReshapePastEveryInputSizeIsASizeMismatchSayingTheCountItAsksFor(long[] target, string needed)
+    {
+        var reshape = new ReshapeLayer($"Reshape({string.Join(", ", target)})", 0, target.ToEquatableArray());
+        var result = InferShape(Shape.Of(4, 2, 2), "Input(2, 2, 4)", reshape);
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal(DiagnosticIds.ReshapeSizeMismatch, diagnostic.Id);
+        Assert.Equal(new[] { reshape.Display, "2 × 2 × 4 = 16 from Input(2, 2, 4)", needed }, diagnostic.Arguments);
+        Assert.Equal(Site.Layer(0, "shape"), diagnostic.Site);
+    }
+
     [Fact]
     public void ResultsAreEquatableSoThePipelineCaches()
     {

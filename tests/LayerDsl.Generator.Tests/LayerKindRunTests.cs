@@ -21,6 +21,8 @@ public class LayerKindRunTests
         { "deformable, modulated and not, offset groups, dilation, Same", "[Input(11, 9, 4)][DeformConv(3, 6, OffsetGroups = 2, Padding = Padding.Same, Stride = 2)][DeformConv(3, 5, Modulated = false, Dilation = 2, UseBias = false, Activation = Activation.None)]" },
         { "depthwise", "[Input(15, 15, 3)][DepthwiseConv2D(3, DepthMultiplier = 2, Stride = 2)][DepthwiseConv2D(5, Padding = Padding.Same, Activation = Activation.Hardswish)]" },
         { "transposed, valid and same", "[Input(7, 5, 4)][ConvTranspose2D(6, 3, Stride = 2)][ConvTranspose2D(3, 4, Stride = 2, Padding = Padding.Same)][ConvTranspose2D(2, 3, Stride = 2, Padding = Padding.Same)][ConvTranspose2D(2, 1, Stride = 3, Padding = Padding.Same)][ConvTranspose2D(2, 3, Stride = 2, OutputPadding = 1, Pad = 1)]" },
+        // Same with strides the kernel spans in one dimension only: each dimension needs its own output padding.
+        { "transposed, same, strides per dimension", "[Input(10, 10, 3)][ConvTranspose2D(1, 2, StrideHeight = 3, StrideWidth = 2, Padding = Padding.Same)][ConvTranspose2D(2, 3, 1, StrideHeight = 2, StrideWidth = 3, Padding = Padding.Same)]" },
         { "1-D", "[Input(50, 3)][Conv1D(8, 5, Stride = 2)][MaxPool1D][Conv1D(8, 4, Padding = Padding.Same, Groups = 4)][AvgPool1D(3, Stride = 2)][BatchNorm][GlobalAvgPool1D][Dense(2)]" },
         { "1-D global max", "[Input(9, 2)][Conv1D(4, 3, Pad = 1, Dilation = 2)][GlobalMaxPool1D]" },
         { "features", "[Input(20)][Dense(8, UseBias = false)][LayerNorm][GELU][Dense(4, Activation = Activation.SiLU)][LeakyReLU(0.2)][ELU(0.5)][Dense(3, Activation = Activation.ELU)]" },
@@ -30,6 +32,7 @@ public class LayerKindRunTests
         { "activations as options", "[Input(6, 6, 2)][Conv2D(3, 3, Activation = Activation.GELU)][Conv2D(3, 1, Activation = Activation.Hardswish)][Flatten][Dense(4, Activation = Activation.Softmax)]" },
         { "residual over features, projected", "[Input(12)][Residual<Wide>(Project = true, Activation = Activation.ReLU)][Residual<Same>]" },
         { "residual over 1-D, projected with stride", "[Input(30, 4)][Residual<Stride1D>(Project = true)]" },
+        { "residual projected with a stride past the height", "[Input(1, 15, 2)][Residual<Narrow>(Project = true)][Flatten]" },
         { "add and nested blocks", "[Input(10, 10, 3)][Add<Deep, Same2D>][Concat<Same2D, Same2D, Deep>]" },
     };
 
@@ -40,6 +43,7 @@ public class LayerKindRunTests
         [Block][Conv2D(3, 3, Padding = Padding.Same)] public partial class Same2D { }
         [Block][Use<Inner>(Repeat = 2)][BatchNorm] public partial class Deep { }
         [Block][Conv2D(3, 1)][Residual<Same2D>] public partial class Inner { }
+        [Block][MaxPool2D(1, 4)] public partial class Narrow { }
         """;
 
     [Theory]

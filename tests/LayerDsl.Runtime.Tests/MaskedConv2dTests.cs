@@ -9,52 +9,229 @@ namespace LayerDsl.Runtime.Tests;
 
 public sealed class MaskedConv2dTests
 {
-    private const double Tolerance = 1e-5;
+    // Both formulations against the reference in float64: only rounding may differ.
+    private const double Tolerance = 1e-10;
 
-    public static TheoryData<int, int, int, int, int, int, int, MaskActivation, Activation, bool> ReferenceCases => new()
+    // C, F, k, s, p, H, W, mask activation, activation, bias: together every option of the layer.
+    private static readonly object[][] Cases =
     {
-        // C, F, k, s, p, H, W, mask activation, activation, bias
-        { 3, 4, 3, 2, 1, 9, 7, MaskActivation.Tanh, Activation.ReLU, false },     // C > 1, stride 2, padding 1
-        { 1, 32, 5, 1, 0, 9, 9, MaskActivation.Tanh, Activation.ReLU, false },    // the origin's layer
-        { 2, 5, 3, 1, 1, 6, 5, MaskActivation.Sigmoid, Activation.Sigmoid, true }, // sigmoid mask, bias
-        { 3, 4, 2, 3, 2, 7, 8, MaskActivation.Sigmoid, Activation.Softmax, true },  // stride > kernel, wide padding
-        { 2, 3, 3, 2, 0, 7, 7, MaskActivation.Tanh, Activation.None, true },
-        { 2, 3, 1, 1, 0, 4, 3, MaskActivation.Tanh, Activation.Tanh, false },       // 1x1 kernel
+        new object[] { 3, 4, 3, 2, 1, 9, 7, MaskActivation.Tanh, Activation.ReLU, false },      // C > 1, stride 2, padding 1
+        new object[] { 1, 32, 5, 1, 0, 9, 9, MaskActivation.Tanh, Activation.ReLU, false },     // the origin's layer
+        new object[] { 2, 5, 3, 1, 1, 6, 5, MaskActivation.Sigmoid, Activation.Sigmoid, true },  // sigmoid mask, bias
+        new object[] { 3, 4, 2, 3, 2, 7, 8, MaskActivation.Sigmoid, Activation.Softmax, true },  // stride > kernel, wide padding
+        new object[] { 2, 3, 3, 2, 0, 7, 7, MaskActivation.Tanh, Activation.None, true },
+        new object[] { 2, 3, 1, 1, 0, 4, 3, MaskActivation.Tanh, Activation.Tanh, false },        // 1x1 kernel
+        new object[] { 1, 6, 3, 1, 0, 6, 6, MaskActivation.Sigmoid, Activation.ReLU, false },    // one channel, sigmoid mask
+        new object[] { 1, 4, 3, 2, 1, 7, 6, MaskActivation.Tanh, Activation.Softmax, true },     // one channel, softmax, bias
     };
+
+    /// <summary>Every formulation; the fused one also in slices of one and two images, so a batch of 3 ends in a short slice.</summary>
+    private static readonly (MaskedConvFormulation Formulation, long? Slice)[] Variants =
+    {
+        (MaskedConvFormulation.Composed, null),
+        (MaskedConvFormulation.Fused, null),
+        (MaskedConvFormulation.Fused, 1),
+        (MaskedConvFormulation.Fused, 2),
+    };
+
+    /// <summary>Case (index into <see cref="Cases"/>, described) x variant.</summary>
+    public static TheoryData<string, int, MaskedConvFormulation, long> ReferenceCases
+    {
+        get
+        {
+            var data = new TheoryData<string, int, MaskedConvFormulation, long>();
+            for (int i = 0; i < Cases.Length; i++)
+            {
+                foreach (var (formulation, slice) in Variants)
+                    data.Add(string.Join(" ", Cases[i]), i, formulation, slice ?? 0);
+            }
+
+            return data;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(ReferenceCases))]
-    public void ForwardAndGradientsMatchLoopReference(int c, int f, int k, int s, int p, int h, int w,
-        MaskActivation maskActivation, Activation activation, bool bias)
+    public void ForwardAndGradientsMatchLoopReference(string description, int index, MaskedConvFormulation formulation, long slice)
     {
+        Assert.Equal(description, string.Join(" ", Cases[index]));
+        var (c, f, k, s, p, h, w) = ((int)Cases[index][0], (int)Cases[index][1], (int)Cases[index][2], (int)Cases[index][3],
+            (int)Cases[index][4], (int)Cases[index][5], (int)Cases[index][6]);
+        var (maskActivation, activation, bias) = ((MaskActivation)Cases[index][7], (Activation)Cases[index][8], (bool)Cases[index][9]);
         using var scope = NewDisposeScope();
         using var generator = new Generator((ulong)(1234 + c * 100 + k * 10 + s));
-        using var module = new MaskedConv2d(c, f, k, s, p, maskActivation, activation, bias);
-        module.to(ScalarType.Float64);
+        using var module = Create(c, f, k, s, p, maskActivation, activation, bias, formulation, slice);
+        var spec = new MaskedConvSpec(k, s, p, maskActivation, activation);
 
-        var x = randn(new long[] { 2, c, h, w }, ScalarType.Float64, generator: generator).requires_grad_();
-        var parameters = module.named_parameters().ToList();
-        var inputs = new List<Tensor> { x };
-        inputs.AddRange(parameters.Select(np => (Tensor)np.parameter));
+        var x = randn(new long[] { 3, c, h, w }, ScalarType.Float64, generator: generator).requires_grad_();
+        var (names, inputs) = InputAndParameters(module, x);
 
         var actual = module.call(x);
-        var expected = MaskedConvReference.Forward(module, x);
+        var expected = Reference(module, x, spec);
         Assert.Equal(expected.shape, actual.shape);
-        double forwardDiff = actual.sub(expected).abs().max().item<double>();
-        Assert.True(forwardDiff < Tolerance, $"forward max |diff| = {forwardDiff}");
+        AssertClose(expected, actual, "forward");
 
         var upstream = randn(actual.shape, ScalarType.Float64, generator: generator);
         var actualGrads = autograd.grad(new[] { actual }, inputs, new[] { upstream });
         var expectedGrads = autograd.grad(new[] { expected }, inputs, new[] { upstream });
-
-        var names = new List<string> { "input" };
-        names.AddRange(parameters.Select(np => np.name));
         for (int i = 0; i < inputs.Count; i++)
+            AssertClose(expectedGrads[i], actualGrads[i], $"gradient w.r.t. {names[i]}");
+    }
+
+    [Theory]
+    [InlineData(MaskedConvFormulation.Composed)]
+    [InlineData(MaskedConvFormulation.Fused)]
+    public void GradientsOfGradientsMatchLoopReference(MaskedConvFormulation formulation)
+    {
+        // A gradient penalty: the squared input gradient, differentiated again w.r.t. every parameter.
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(99);
+        using var module = Create(2, 3, 3, 1, 1, MaskActivation.Sigmoid, Activation.Tanh, bias: true, formulation, slice: 2);
+        var spec = new MaskedConvSpec(3, 1, 1, MaskActivation.Sigmoid, Activation.Tanh);
+        var x = randn(new long[] { 3, 2, 5, 6 }, ScalarType.Float64, generator: generator).requires_grad_();
+        var upstream = randn(new long[] { 3, 3, 5, 6 }, ScalarType.Float64, generator: generator);
+        var (names, inputs) = InputAndParameters(module, x);
+
+        IList<Tensor> PenaltyGradients(Tensor output)
         {
-            Assert.Equal(expectedGrads[i].shape, actualGrads[i].shape);
-            double gradDiff = actualGrads[i].sub(expectedGrads[i]).abs().max().item<double>();
-            Assert.True(gradDiff < Tolerance, $"gradient w.r.t. {names[i]}: max |diff| = {gradDiff}");
+            var inputGrad = autograd.grad(new[] { output }, new[] { x }, new[] { upstream }, retain_graph: true, create_graph: true)[0];
+            return autograd.grad(new[] { inputGrad.square().sum() }, inputs, allow_unused: true);
         }
+
+        var actual = PenaltyGradients(module.call(x));
+        var expected = PenaltyGradients(Reference(module, x, spec));
+        for (int i = 0; i < inputs.Count; i++)
+            AssertClose(expected[i], actual[i], $"second-order gradient w.r.t. {names[i]}");
+    }
+
+    [Theory]
+    [InlineData(nameof(MaskedConvSpec.MaskActivation))]
+    [InlineData(nameof(MaskedConvSpec.Activation))]
+    [InlineData(nameof(MaskedConvSpec.Stride))]
+    [InlineData(nameof(MaskedConvSpec.Padding))]
+    public void ReferenceTellsAWrongOptionApart(string option)
+    {
+        // The comparison above has teeth: a module whose option differs from the specification disagrees with the reference.
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(7);
+        var spec = new MaskedConvSpec(3, 1, 1, MaskActivation.Tanh, Activation.Tanh);
+        var other = option switch
+        {
+            nameof(MaskedConvSpec.MaskActivation) => spec with { MaskActivation = MaskActivation.Sigmoid },
+            nameof(MaskedConvSpec.Activation) => spec with { Activation = Activation.Sigmoid },
+            nameof(MaskedConvSpec.Stride) => spec with { Stride = 2 },
+            _ => spec with { Padding = 0 },
+        };
+        using var module = Create(2, 3, 3, other.Stride, other.Padding, other.MaskActivation, other.Activation, bias: false, MaskedConvFormulation.Fused, 0);
+        var x = randn(new long[] { 2, 2, 6, 6 }, ScalarType.Float64, generator: generator);
+
+        var actual = module.call(x);
+        var expected = Reference(module, x, spec);
+
+        Assert.False(actual.shape.AsSpan().SequenceEqual(expected.shape) && actual.allclose(expected, rtol: 0, atol: 1e-6),
+            $"a module built with {option} = {other} matched the reference for {spec}");
+    }
+
+    [Fact]
+    public void WithoutGradientsBothFormulationsAgree()
+    {
+        // Under no_grad (evaluation) the fused formulation skips its autograd node; the numbers do not change.
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(5);
+        using var module = Create(3, 4, 3, 2, 1, MaskActivation.Tanh, Activation.ReLU, bias: true, MaskedConvFormulation.Fused, 2);
+        var x = randn(new long[] { 5, 3, 9, 8 }, ScalarType.Float64, generator: generator);
+
+        Tensor fused, composed;
+        using (no_grad())
+        {
+            fused = module.call(x);
+            module.Formulation = MaskedConvFormulation.Composed;
+            composed = module.call(x);
+        }
+
+        Assert.False(fused.requires_grad);
+        AssertClose(composed, fused, "no-grad forward");
+    }
+
+    [Fact]
+    public void FrozenLayerStillPassesGradientsToItsInput()
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(11);
+        using var module = Create(2, 3, 3, 1, 0, MaskActivation.Tanh, Activation.ReLU, bias: true, MaskedConvFormulation.Fused, 2);
+        foreach (var parameter in module.parameters())
+            parameter.requires_grad = false;
+        var x = randn(new long[] { 3, 2, 6, 6 }, ScalarType.Float64, generator: generator).requires_grad_();
+
+        var actual = autograd.grad(new[] { module.call(x).sum() }, new[] { x })[0];
+        var expected = autograd.grad(new[] { Reference(module, x, new MaskedConvSpec(3, 1, 0, MaskActivation.Tanh, Activation.ReLU)).sum() }, new[] { x })[0];
+
+        AssertClose(expected, actual, "gradient w.r.t. input");
+        Assert.All(module.parameters(), parameter => Assert.Null(parameter.grad));
+    }
+
+    [Fact]
+    public void OutputCanBeModifiedInPlace()
+    {
+        // The fused output is a tensor of its own, not a view, so an in-place activation after the layer is allowed.
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(13);
+        using var module = Create(1, 4, 3, 1, 0, MaskActivation.Tanh, Activation.None, bias: false, MaskedConvFormulation.Fused, 2);
+        var x = randn(new long[] { 3, 1, 6, 6 }, ScalarType.Float64, generator: generator);
+        var spec = new MaskedConvSpec(3, 1, 0, MaskActivation.Tanh, Activation.None);
+        var weight = module.named_parameters().Single(np => np.name == "weight").parameter;
+
+        var actual = autograd.grad(new[] { module.call(x).relu_().sum() }, new[] { weight })[0];
+        var expected = autograd.grad(new[] { Reference(module, x, spec).relu().sum() }, new[] { weight })[0];
+
+        AssertClose(expected, actual, "gradient w.r.t. weight");
+    }
+
+    [Fact]
+    public void FormulationRejectsUndefinedValues()
+    {
+        using var module = new MaskedConv2d(1, 2, 3);
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => module.Formulation = (MaskedConvFormulation)7);
+        Assert.Contains(nameof(MaskedConvFormulation.Composed), ex.Message);
+        Assert.Equal(MaskedConvFormulation.Fused, module.Formulation);
+    }
+
+    private static MaskedConv2d Create(long c, long f, long k, long s, long p, MaskActivation maskActivation, Activation activation, bool bias,
+        MaskedConvFormulation formulation, long slice)
+    {
+        var module = new MaskedConv2d(c, f, k, s, p, maskActivation, activation, bias) { Formulation = formulation };
+        module.SliceImages = slice > 0 ? slice : null;
+        module.to(ScalarType.Float64);
+        return module;
+    }
+
+    private static (List<string> Names, List<Tensor> Tensors) InputAndParameters(MaskedConv2d module, Tensor x)
+    {
+        var names = new List<string> { "input" };
+        var tensors = new List<Tensor> { x };
+        foreach (var (name, parameter) in module.named_parameters())
+        {
+            names.Add(name);
+            tensors.Add(parameter);
+        }
+
+        return (names, tensors);
+    }
+
+    /// <summary>The reference on the module's parameters (by their state-dict keys), configured by <paramref name="spec"/> alone.</summary>
+    private static Tensor Reference(MaskedConv2d module, Tensor x, MaskedConvSpec spec)
+    {
+        var parameters = module.named_parameters().ToDictionary(np => np.name, np => (Tensor)np.parameter);
+        return MaskedConvReference.Forward(x, parameters["mask.weight"], parameters["mask.bias"], parameters["weight"],
+            parameters.GetValueOrDefault("bias"), spec);
+    }
+
+    private static void AssertClose(Tensor expected, Tensor actual, string what)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        double diff = actual.sub(expected).abs().max().item<double>();
+        Assert.True(diff < Tolerance, $"{what}: max |diff| = {diff}");
     }
 
     [Theory]

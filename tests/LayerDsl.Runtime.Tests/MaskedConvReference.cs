@@ -1,29 +1,36 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
-using LayerDsl.Modules;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace LayerDsl.Runtime.Tests;
 
+/// <summary>What the reference computes, stated by the test rather than read from the module under test.</summary>
+internal sealed record MaskedConvSpec(long Kernel, long Stride, long Padding, MaskActivation MaskActivation, Activation Activation);
+
 /// <summary>
 /// The masked convolution written plainly, as the origin wrote it: a loop over output positions and,
-/// inside, over kernel taps, skipping taps that fall on the zero padding. It reads the module's own
-/// parameters, so its output and its autograd graph can be compared with the vectorised forward.
+/// inside, over kernel taps, skipping taps that fall on the zero padding. Its configuration comes from the
+/// test (<see cref="MaskedConvSpec"/>) and its parameters are plain tensors, so a module that stores an option
+/// wrongly disagrees with it; its autograd graph gives the reference gradients (of any order).
 /// </summary>
 internal static class MaskedConvReference
 {
-    public static Tensor Forward(MaskedConv2d module, Tensor x)
+    /// <param name="x">[N, C, H, W].</param>
+    /// <param name="maskWeight">[k*k, C, k, k], the mask convolution's kernel.</param>
+    /// <param name="maskBias">[k*k].</param>
+    /// <param name="weight">[F, C*k*k], column c*k*k + tap.</param>
+    /// <param name="bias">[F], or null.</param>
+    /// <param name="spec">Kernel, stride, padding and activations.</param>
+    public static Tensor Forward(Tensor x, Tensor maskWeight, Tensor maskBias, Tensor weight, Tensor? bias, MaskedConvSpec spec)
     {
-        var parameters = module.named_parameters().ToDictionary(np => np.name, np => (Tensor)np.parameter);
-        Tensor maskWeight = parameters["mask.weight"];       // [k*k, C, k, k]
-        Tensor maskBias = parameters["mask.bias"];           // [k*k]
-        Tensor weight = parameters["weight"];                // [F, C*k*k], column = c*k*k + tap
-        Tensor? bias = parameters.GetValueOrDefault("bias"); // [F]
-
         long n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
-        long k = module.KernelSize, s = module.Stride, p = module.Padding, f = module.Filters;
+        long k = spec.Kernel, s = spec.Stride, p = spec.Padding, f = weight.shape[0];
+        RequireShape(maskWeight, "mask.weight", k * k, c, k, k);
+        RequireShape(maskBias, "mask.bias", k * k);
+        RequireShape(weight, "weight", f, c * k * k);
+        if (bias is not null)
+            RequireShape(bias, "bias", f);
+
         long outH = (h + 2 * p - k) / s + 1, outW = (w + 2 * p - k) / s + 1;
         Tensor filterBank = weight.view(f, c, k * k);
 
@@ -49,19 +56,30 @@ internal static class MaskedConvReference
                 Tensor logits = maskBias.unsqueeze(0).expand(n, k * k);
                 foreach (var (_, di, dj, pixel) in taps)
                     logits = logits + pixel.matmul(maskWeight[.., .., di, dj].t());
-                Tensor mask = module.MaskActivation == MaskActivation.Sigmoid ? logits.sigmoid() : logits.tanh();
+                Tensor mask = spec.MaskActivation switch
+                {
+                    MaskActivation.Tanh => logits.tanh(),
+                    MaskActivation.Sigmoid => logits.sigmoid(),
+                    _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.MaskActivation, "unknown mask activation"),
+                };
 
                 // The filter bank over the masked taps, [N, F].
                 Tensor sum = bias is null ? zeros(n, f, dtype: x.dtype) : bias.unsqueeze(0).expand(n, f);
                 foreach (var (tap, _, _, pixel) in taps)
                     sum = sum + (pixel * mask[.., (int)tap].unsqueeze(1)).matmul(filterBank[.., .., tap].t());
 
-                positions.Add(Activate(module.Activation, sum));
+                positions.Add(Activate(spec.Activation, sum));
             }
         }
 
         // [H'*W', N, F] -> [N, F, H', W']
         return stack(positions).permute(1, 2, 0).reshape(n, f, outH, outW);
+    }
+
+    private static void RequireShape(Tensor tensor, string name, params long[] expected)
+    {
+        if (!tensor.shape.AsSpan().SequenceEqual(expected))
+            throw new ArgumentException($"{name} has shape [{string.Join(", ", tensor.shape)}]; the specification needs [{string.Join(", ", expected)}].");
     }
 
     private static Tensor Activate(Activation activation, Tensor x) => activation switch

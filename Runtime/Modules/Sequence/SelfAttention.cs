@@ -1,4 +1,5 @@
 using System;
+using LayerDsl.Export;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -13,7 +14,7 @@ namespace LayerDsl.Modules;
 [LayerShape(
     "[T, D] -> [T, D] where keyDim > 0 params 3 * (D * heads * keyDim + heads * keyDim) + heads * keyDim * D + D " +
     "| [T, D] -> [T, D] where keyDim == 0, D % heads == 0 params 4 * (D * D + D)")]
-public sealed class SelfAttention : nn.Module<Tensor, Tensor>
+public sealed class SelfAttention : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly Linear query;
     private readonly Linear key;
@@ -52,5 +53,57 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor>
         var attended = nn.functional.scaled_dot_product_attention(Split(query), Split(key), Split(value));
         var merged = attended.transpose(1, 2).reshape(batch, length, heads * keyDim);
         return output.call(merged).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Standard ONNX operators (opset 17 has no attention operator): the sequence as rows of D (<c>Reshape</c>); each
+    /// projection a <c>Gemm</c> (transB = 1) on the initializers <c>name.query.weight</c>, ... split into heads
+    /// (<c>Reshape</c>, <c>Transpose</c>); scores <c>MatMul</c>, <c>Mul</c> by 1/√keyDim, <c>Softmax</c> over the keys,
+    /// <c>MatMul</c> with the values; the heads merged (<c>Transpose</c>, <c>Reshape</c>) and the output projection
+    /// (<c>Gemm</c>, <c>Reshape</c> to [batch, T, D]).
+    /// </summary>
+    /// <exception cref="ArgumentException">The input is not [batch, T, D] with this layer's D.</exception>
+    public string ExportOnnx(OnnxGraphBuilder builder, string input, string name)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        string layer = builder.LayerName(name, "attention");
+        long[] shape = builder.Expect(input, layer, nameof(SelfAttention), 2, "T, D");
+        long features = query.in_features, inner = heads * keyDim, steps = shape[0];
+        if (shape[1] != features)
+            throw new ArgumentException(
+                $"The layer '{layer}' ({nameof(SelfAttention)}) expects {features} features per position; '{input}' has shape "
+                + $"{OnnxGraphBuilder.FormatShape(shape)}. Check the layer before it.",
+                nameof(input));
+        var transposeWeight = OnnxAttribute.Int("transB", 1);
+        string rows = builder.Step(layer, "rows", "Reshape", new[] { input, builder.Int64s(layer, "rows_shape", -1, features) }, null);
+
+        // [batch * T, D] -> [batch * T, heads * keyDim] -> [batch, T, heads, keyDim] -> permuted.
+        string Heads(Linear projection, string what, params long[] permutation)
+        {
+            string projected = builder.Step(layer, what, "Gemm",
+                new[] { rows, builder.Weight(layer, $"{what}.weight", projection.weight), builder.Weight(layer, $"{what}.bias", projection.bias) },
+                null, transposeWeight);
+            string split = builder.Step(layer, $"{what}_heads", "Reshape",
+                new[] { projected, builder.Int64s(layer, $"{what}_shape", -1, steps, heads, keyDim) }, null);
+            return builder.Step(layer, $"{what}_transposed", "Transpose", new[] { split }, null, OnnxAttribute.Ints("perm", permutation));
+        }
+        string queries = Heads(query, "query", 0, 2, 1, 3);  // [batch, heads, T, keyDim]
+        string keys = Heads(key, "key", 0, 2, 3, 1);         // [batch, heads, keyDim, T]
+        string values = Heads(value, "value", 0, 2, 1, 3);   // [batch, heads, T, keyDim]
+
+        string scores = builder.Step(layer, "scores", "MatMul", new[] { queries, keys }, null);
+        string scaled = builder.Step(layer, "scaled_scores", "Mul",
+            new[] { scores, builder.Scalar(layer, "scale", (float)(1 / Math.Sqrt(keyDim))) }, null);
+        string weights = builder.Step(layer, "weights", "Softmax", new[] { scaled }, null, OnnxAttribute.Int("axis", -1));
+        string attended = builder.Step(layer, "attended", "MatMul", new[] { weights, values }, null);
+
+        string merged = builder.Step(layer, "merged", "Transpose", new[] { attended }, null, OnnxAttribute.Ints("perm", 0, 2, 1, 3));
+        string mergedRows = builder.Step(layer, "merged_rows", "Reshape",
+            new[] { merged, builder.Int64s(layer, "merged_shape", -1, inner) }, null);
+        string projectedOutput = builder.Step(layer, "output", "Gemm",
+            new[] { mergedRows, builder.Weight(layer, "output.weight", output.weight), builder.Weight(layer, "output.bias", output.bias) },
+            null, transposeWeight);
+        return builder.Final(layer, "Reshape", new[] { projectedOutput, builder.Int64s(layer, "output_shape", -1, steps, features) },
+            new[] { steps, features });
     }
 }

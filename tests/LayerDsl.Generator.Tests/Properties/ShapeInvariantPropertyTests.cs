@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -7,6 +8,7 @@ using System.Linq;
 using LayerDsl.Generator.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -15,8 +17,9 @@ namespace LayerDsl.Generator.Tests.Properties;
 
 /// <summary>
 /// LayerDsl's central invariant on random models: every model the generator accepts compiles, loads, and produces
-/// at run time, layer by layer, exactly the shapes (and parameter counts) it computed at compile time; every model it
-/// rejects is really invalid, by an independent reference arithmetic and, where TorchSharp can say so, by TorchSharp.
+/// at run time, layer by layer (the layers inside its blocks included), exactly the shapes and parameter counts it
+/// computed at compile time, which are those of an independent reference arithmetic; every model it rejects is really
+/// invalid, by the reference and, where TorchSharp can say so, by TorchSharp.
 /// </summary>
 /// <remarks>
 /// <c>LAYERDSL_PROPERTY_MODELS</c> sets the number of models (default 500); <c>LAYERDSL_PROPERTY_SEED</c> replays a
@@ -57,12 +60,14 @@ public class ShapeInvariantPropertyTests
         var stopwatch = Stopwatch.StartNew();
         var tally = new Tally();
         var failures = new List<string>();
-        foreach (var chunk in indices.Chunk(ModelsPerCompilation))
+        foreach (var (chunk, batch) in indices.Chunk(ModelsPerCompilation).Select((c, b) => (c, b)))
         {
+            tally.Draw.Start();
             var models = chunk.Select(i => RandomModels.Create(seed, i)).ToList();
+            tally.Draw.Stop();
             try
             {
-                CheckBatch(models, tally, failures);
+                CheckBatch(models, tally, failures, analyzeGeneratedCode: batch == 0);
             }
             catch (Exception exception)
             {
@@ -72,9 +77,17 @@ public class ShapeInvariantPropertyTests
 
         _output.WriteLine(
             $"Checked {tally.Models} models in {stopwatch.Elapsed.TotalSeconds:F1} s: {tally.Valid} accepted and run, {tally.TooLargeToRun} accepted but too large to run " +
-            $"({tally.Layers} layer outputs compared), {tally.Invalid} rejected ({string.Join(", ", tally.Rejections.OrderBy(r => r.Key).Select(r => $"{r.Key} x{r.Value}"))}), " +
-            $"{tally.RefusedByTorch} of the rejected also refused by TorchSharp; {failures.Count} disagreements. " +
-            $"Time: generator {tally.Generate.Elapsed.TotalSeconds:F1} s, compile {tally.Emit.Elapsed.TotalSeconds:F1} s, forward passes {tally.Forward.Elapsed.TotalSeconds:F1} s (slowest: model #{tally.SlowestModel}, {tally.Slowest.TotalMilliseconds:F0} ms).");
+            $"({tally.Layers} layer outputs compared, {tally.InnerLayers} of them inside blocks), {tally.Invalid} rejected " +
+            $"({string.Join(", ", tally.Rejections.OrderBy(r => r.Key).Select(r => $"{r.Key} x{r.Value}"))}), " +
+            $"{tally.RefusedByTorch} of the rejected also refused by TorchSharp ({string.Join(", ", tally.Refusals.OrderBy(r => r.Key).Select(r => $"{r.Key} x{r.Value}"))}); {failures.Count} disagreements.");
+        _output.WriteLine(
+            $"Accepted and run: {tally.OneD} with 1-D inputs, {tally.Features} with feature inputs, {tally.WithBlocks} with blocks; placements nested {string.Join(", ", tally.Depths.OrderBy(d => d.Key).Select(d => $"{d.Key} deep x{d.Value}"))}; " +
+            $"{tally.MultiShapeBlocks} blocks built for two shapes or more; {tally.Projections} projected residuals.");
+        _output.WriteLine("Layer kinds in the accepted and run models: " + string.Join(", ", Enum.GetValues<RandomLayerKind>().Select(k => $"{k} {tally.Kinds.GetValueOrDefault(k)}")));
+        _output.WriteLine("Faults drawn (models rejected / drawn): " + string.Join(", ", tally.Faults.OrderBy(f => f.Key).Select(f => $"{f.Key} {tally.FaultsRejected.GetValueOrDefault(f.Key)}/{f.Value}")));
+        _output.WriteLine(
+            $"Time: drawing models {tally.Draw.Elapsed.TotalSeconds:F1} s, generator {tally.Generate.Elapsed.TotalSeconds:F1} s, analyzer {tally.Analyze.Elapsed.TotalSeconds:F1} s, compile {tally.Emit.Elapsed.TotalSeconds:F1} s, " +
+            $"forward passes {tally.Forward.Elapsed.TotalSeconds:F1} s (slowest: model #{tally.SlowestModel}, {tally.Slowest.TotalMilliseconds:F0} ms).");
         _output.WriteLine("Slowest model to run:\n" + tally.SlowestSource);
         Assert.True(
             failures.Count == 0,
@@ -91,13 +104,39 @@ public class ShapeInvariantPropertyTests
 
         public int Layers { get; set; }
 
+        public int InnerLayers { get; set; }
+
         public int RefusedByTorch { get; set; }
 
         public int TooLargeToRun { get; set; }
 
+        public int OneD { get; set; }
+
+        public int Features { get; set; }
+
+        public int WithBlocks { get; set; }
+
+        public int MultiShapeBlocks { get; set; }
+
+        public int Projections { get; set; }
+
         public Dictionary<string, int> Rejections { get; } = new();
 
+        public Dictionary<string, int> Refusals { get; } = new();
+
+        public Dictionary<int, int> Depths { get; } = new();
+
+        public Dictionary<RandomLayerKind, int> Kinds { get; } = new();
+
+        public Dictionary<RandomFault, int> Faults { get; } = new();
+
+        public Dictionary<RandomFault, int> FaultsRejected { get; } = new();
+
+        public Stopwatch Draw { get; } = new();
+
         public Stopwatch Generate { get; } = new();
+
+        public Stopwatch Analyze { get; } = new();
 
         public Stopwatch Emit { get; } = new();
 
@@ -110,7 +149,12 @@ public class ShapeInvariantPropertyTests
         public string SlowestSource { get; set; } = string.Empty;
     }
 
-    private static void CheckBatch(IReadOnlyList<RandomModel> models, Tally tally, List<string> failures)
+    /// <summary>
+    /// Generates, analyzes, compiles and runs one batch. The analyzer sees the generated code in the first batch, as in a
+    /// build; in the others it sees the user's declarations alone, which gives the same diagnostics (the random classes
+    /// have no members of their own) for a tenth of the time: on the output it would bind every generated method body again.
+    /// </summary>
+    private static void CheckBatch(IReadOnlyList<RandomModel> models, Tally tally, List<string> failures, bool analyzeGeneratedCode)
     {
         var compilation = Template.Value.AddSyntaxTrees(
             models.Select(m => CSharpSyntaxTree.ParseText(m.Source, GeneratorHarness.ParseOptions, path: m.FileName)));
@@ -126,12 +170,18 @@ public class ShapeInvariantPropertyTests
             failures.Add($"generator diagnostic without a source location in the user's file, or not LayerDsl's own: {diagnostic}");
         }
 
-        var analyzerDiagnostics = run.AnalyzerDiagnostics.Where(d => d.Id.StartsWith("LDSL", StringComparison.Ordinal)).ToList();
+        tally.Analyze.Start();
+        var analyzed = analyzeGeneratedCode ? run.Output : run.Input;
+        var analyzerDiagnostics = analyzed.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new ModelAnalyzer()))
+            .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult()
+            .Where(d => d.Id.StartsWith("LDSL", StringComparison.Ordinal))
+            .ToList();
+        tally.Analyze.Stop();
         var fromGenerator = run.GeneratorDiagnostics.Select(d => d.ToString()).OrderBy(t => t, StringComparer.Ordinal).ToList();
         var fromAnalyzer = analyzerDiagnostics.Select(d => d.ToString()).OrderBy(t => t, StringComparer.Ordinal).ToList();
         if (!fromGenerator.SequenceEqual(fromAnalyzer))
         {
-            failures.Add($"the generator (analyzers off) and the analyzer disagree:\n  generator: {string.Join("\n             ", fromGenerator)}\n  analyzer:  {string.Join("\n             ", fromAnalyzer)}");
+            failures.Add($"the generator (analyzers off) and the analyzer disagree:\n  generator: {string.Join("\n             ", fromGenerator.Except(fromAnalyzer))}\n  analyzer:  {string.Join("\n             ", fromAnalyzer.Except(fromGenerator))}");
         }
 
         // Emitting reports every compiler diagnostic (declarations and method bodies, warnings included), so the
@@ -143,7 +193,7 @@ public class ShapeInvariantPropertyTests
         var compilerErrors = emitted.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
         foreach (var group in compilerErrors.GroupBy(d => d.Location.SourceTree?.FilePath ?? "(no file)"))
         {
-            var model = models.FirstOrDefault(m => group.Key.EndsWith(m.ClassName + ".g.cs", StringComparison.Ordinal) || group.Key == m.FileName);
+            var model = models.FirstOrDefault(m => group.Key == m.FileName || group.Key.Contains("/" + m.Namespace + ".", StringComparison.Ordinal));
             failures.Add($"compiler diagnostics in {group.Key}:\n  {string.Join("\n  ", group)}\n{Describe(model)}");
         }
 
@@ -151,6 +201,7 @@ public class ShapeInvariantPropertyTests
         foreach (var model in models)
         {
             tally.Models++;
+            tally.Faults[model.Fault] = tally.Faults.GetValueOrDefault(model.Fault) + 1;
             var reference = ReferenceShapes.Infer(model);
             // Errors only: information (a convolution whose arguments look swapped) does not change what runs.
             var ids = analyzerDiagnostics
@@ -171,20 +222,22 @@ public class ShapeInvariantPropertyTests
             if (!reference.IsValid)
             {
                 tally.Invalid++;
+                tally.FaultsRejected[model.Fault] = tally.FaultsRejected.GetValueOrDefault(model.Fault) + 1;
                 foreach (var id in expected.Distinct())
                 {
                     tally.Rejections[id] = tally.Rejections.GetValueOrDefault(id) + 1;
                 }
 
-                if (RefusedByTorch(model, reference) is { } refused)
+                if (RefusedByTorch(reference.Failure) is { } refused)
                 {
                     if (refused)
                     {
                         tally.RefusedByTorch++;
+                        tally.Refusals[reference.Failure!.Id] = tally.Refusals.GetValueOrDefault(reference.Failure.Id) + 1;
                     }
                     else
                     {
-                        failures.Add($"rejected with {expected[0]} ({reference.Reason}), but TorchSharp accepts the failing layer when built by hand\n{Describe(model)}");
+                        failures.Add($"rejected with {reference.Failure!.Id} ({reference.Reason}), but TorchSharp accepts {reference.Failure.Layer} on [{Dims(reference.Failure.Input)}] when built by hand\n{Describe(model)}");
                     }
                 }
 
@@ -217,7 +270,19 @@ public class ShapeInvariantPropertyTests
         foreach (var (model, reference) in valid)
         {
             tally.Valid++;
-            tally.Layers += model.Layers.Count;
+            tally.Layers += reference.Rows.Count;
+            tally.InnerLayers += reference.Rows.Count(r => r.Name.Contains('.', StringComparison.Ordinal));
+            tally.OneD += model.Input.Length == 2 ? 1 : 0;
+            tally.Features += model.Input.Length == 1 ? 1 : 0;
+            tally.WithBlocks += reference.Depth > 0 ? 1 : 0;
+            tally.Depths[reference.Depth] = tally.Depths.GetValueOrDefault(reference.Depth) + 1;
+            tally.MultiShapeBlocks += reference.BlockShapes.Count(b => b.Value > 1);
+            tally.Projections += reference.Rows.Count(r => r.Role == "Projection");
+            foreach (var kind in model.AllLayers.Select(l => l.Kind))
+            {
+                tally.Kinds[kind] = tally.Kinds.GetValueOrDefault(kind) + 1;
+            }
+
             var started = tally.Forward.Elapsed;
             if (RunModel(loaded, model, reference) is { } failure)
             {
@@ -235,33 +300,36 @@ public class ShapeInvariantPropertyTests
         tally.Forward.Stop();
     }
 
-    /// <summary>Runs one accepted model and compares every layer; returns the disagreement, if any.</summary>
+    /// <summary>Runs one accepted model and compares every row of Info, inner layers included, with the reference and with TorchSharp; returns the disagreement, if any.</summary>
     private static string? RunModel(CompiledModels loaded, RandomModel model, ReferenceResult reference)
     {
         using var scope = NewDisposeScope();
+        // Shapes only: no autograd graph, which would cost as much as the forward passes themselves.
+        using var noGrad = no_grad();
         var instance = loaded.Create(model.FullName);
         using var module = (nn.Module<Tensor, Tensor>)instance;
         var layerModel = (ILayerModel)instance;
         var info = layerModel.Info;
         module.eval();
 
-        if (info.Layers.Count != model.Layers.Count)
+        var problems = new List<string>();
+        if (info.Layers.Count != reference.Rows.Count)
         {
-            return $"Info has {info.Layers.Count} layers, the model declares {model.Layers.Count}";
+            problems.Add($"Info has {info.Layers.Count} layers ({string.Join(", ", info.Layers.Select(l => l.Name))}), the reference {reference.Rows.Count} ({string.Join(", ", reference.Rows.Select(r => r.Name))})");
         }
 
-        var problems = new List<string>();
-        for (var i = 0; i < info.Layers.Count; i++)
+        for (var i = 0; i < Math.Min(info.Layers.Count, reference.Rows.Count); i++)
         {
-            if (!info.Layers[i].OutputShape.SequenceEqual(reference.Shapes[i]))
+            var (layer, row) = (info.Layers[i], reference.Rows[i]);
+            if (layer.Name != row.Name || !layer.OutputShape.SequenceEqual(row.Shape) || layer.Parameters != row.Parameters)
             {
-                problems.Add($"layer {i} ({info.Layers[i].Description}): compile time [{Dims(info.Layers[i].OutputShape)}], reference [{Dims(reference.Shapes[i])}]");
+                problems.Add($"row {i}: compile time {layer.Name} ({layer.Description}) [{Dims(layer.OutputShape)}] {layer.Parameters} parameters, reference {row.Name} [{Dims(row.Shape)}] {row.Parameters} parameters");
             }
+        }
 
-            if (info.Layers[i].Parameters != reference.LayerParameters[i])
-            {
-                problems.Add($"layer {i} ({info.Layers[i].Description}): compile time {info.Layers[i].Parameters} parameters, reference {reference.LayerParameters[i]}");
-            }
+        if (info.Parameters != reference.Parameters)
+        {
+            problems.Add($"Info has {info.Parameters} parameters, the reference {reference.Parameters}");
         }
 
         var parameters = module.named_parameters().ToList();
@@ -271,16 +339,19 @@ public class ShapeInvariantPropertyTests
             problems.Add($"TorchSharp has {total} parameters, Info says {info.Parameters}");
         }
 
-        foreach (var layer in info.Layers)
+        foreach (var (layer, row) in info.Layers.Zip(reference.Rows))
         {
-            var actual = parameters.Where(p => p.name.StartsWith(layer.Name + ".", StringComparison.Ordinal)).Sum(p => p.parameter.numel());
+            // A residual's count includes its projection, the sibling field residual1Projection.
+            var actual = parameters
+                .Where(p => p.name.StartsWith(layer.Name + ".", StringComparison.Ordinal) || (row.Role == "Residual" && p.name.StartsWith(layer.Name + "Projection.", StringComparison.Ordinal)))
+                .Sum(p => p.parameter.numel());
             if (actual != layer.Parameters)
             {
                 problems.Add($"{layer.Name}: TorchSharp has {actual} parameters, Info says {layer.Parameters}");
             }
         }
 
-        var input = randn(Batch, model.Channels, model.Height, model.Width);
+        var input = randn(new[] { (long)Batch }.Concat(model.Input).ToArray());
         IReadOnlyList<Tensor> outputs;
         try
         {
@@ -290,6 +361,7 @@ public class ShapeInvariantPropertyTests
         {
             return $"ForwardTrace threw {exception.GetType().Name}: {exception.Message}" + (problems.Count > 0 ? "\n  " + string.Join("\n  ", problems) : string.Empty);
         }
+
 
         if (outputs.Count != info.Layers.Count)
         {
@@ -305,48 +377,111 @@ public class ShapeInvariantPropertyTests
             }
         }
 
+        var forward = module.call(input);
+        if (outputs.Count > 0 && !forward.shape.SequenceEqual(outputs[^1].shape))
+        {
+            problems.Add($"forward gives [{Dims(forward.shape)}], ForwardTrace's last output [{Dims(outputs[^1].shape)}]");
+        }
+
         return problems.Count == 0 ? null : string.Join("\n  ", problems);
     }
 
     /// <summary>
-    /// Builds the failing layer by hand in TorchSharp on the shape it receives: true when TorchSharp refuses it,
-    /// false when it accepts it, null when the fault is one TorchSharp cannot judge (an argument LayerDsl rejects by
-    /// its own rules) or the tensor would be too large to try.
+    /// Builds the failing layer by hand in TorchSharp on the shape it receives (a batch of samples): true when TorchSharp
+    /// refuses it, false when it accepts it, null when the fault is one TorchSharp cannot judge (an argument LayerDsl
+    /// rejects by its own rules, a rank a functional pool or interpolation would reinterpret, a sum that broadcasts, a
+    /// transposed convolution libtorch would abort on) or the tensor would be too large to try.
     /// </summary>
-    private static bool? RefusedByTorch(RandomModel model, ReferenceResult reference)
+    private static bool? RefusedByTorch(ReferenceFailure? failure)
     {
-        if (reference.FailingLayer < 0 || reference.FailingInput is not { } shape || reference.ExpectedIds[0] is not ("LDSL0011" or "LDSL0012" or "LDSL0013"))
+        if (failure is null || failure.Input.Aggregate(1L, (a, b) => a * b) > 4_000_000
+            || failure.Id is not ("LDSL0011" or "LDSL0012" or "LDSL0013" or "LDSL0024" or "LDSL0025" or "LDSL0027" or "LDSL0028"))
         {
             return null;
         }
 
-        if (shape.Aggregate(1L, (a, b) => a * b) > 4_000_000)
-        {
-            return null;
-        }
-
-        var layer = model.Layers[reference.FailingLayer];
+        var layer = failure.Layer;
+        var shape = failure.Input;
+        // A batch size unlike the channel count, so that a 2-D convolution cannot take [N, C, L] for one unbatched image.
+        long batch = shape[0] == 2 ? 3 : 2;
+        var x = new[] { batch }.Concat(shape).ToArray();
+        var channels = shape[0];
         using var scope = NewDisposeScope();
-        var x = zeros(new[] { 1L }.Concat(shape).ToArray());
         try
         {
-            switch (layer.Kind)
+            var input = zeros(x);
+            switch (failure.Id, layer.Kind)
             {
-                case RandomLayerKind.Conv2D:
-                case RandomLayerKind.MaskedConv:
+                case ("LDSL0024", _):
+                    _ = input.add(zeros(new[] { batch }.Concat(failure.Outputs[1]).ToArray()));
+                    return null;
+                case ("LDSL0025", RandomLayerKind.Concat):
+                    _ = cat(failure.Outputs.Select(o => zeros(new[] { batch }.Concat(o).ToArray())).ToList(), 1);
+                    break;
+                case ("LDSL0025", _):
+                    _ = failure.Outputs.Skip(1).Aggregate(zeros(new[] { batch }.Concat(failure.Outputs[0]).ToArray()), (sum, o) => sum.add(zeros(new[] { batch }.Concat(o).ToArray())));
+                    return null;
+                case (_, RandomLayerKind.Conv2D or RandomLayerKind.DepthwiseConv2D or RandomLayerKind.MaskedConv):
+                {
                     // MaskedConv's first step is the mask's own Conv2d with the same kernel, stride and padding.
-                    var channels = shape.Length == 3 ? shape[0] : 1;
-                    nn.functional.conv2d(x, zeros(1, channels, layer.Kernel, layer.Kernel), strides: new[] { layer.Stride, layer.Stride });
+                    var masked = layer.Kind == RandomLayerKind.MaskedConv;
+                    var depthwise = layer.Kind == RandomLayerKind.DepthwiseConv2D;
+                    var (sh, sw) = masked ? (layer.Stride, layer.Stride) : ReferenceShapes.Strides(layer);
+                    var (ph, pw) = masked || layer.Padding == 1 ? (0L, 0L) : ReferenceShapes.Pads(layer);
+                    var groups = depthwise ? channels : layer.Groups;
+                    using var conv = nn.Conv2d(channels, groups, (layer.KernelHeight, masked ? layer.KernelHeight : ReferenceShapes.KernelWidth(layer)),
+                        stride: (sh, sw), padding: (ph, pw), dilation: (masked ? 1 : layer.Dilation, masked ? 1 : layer.Dilation), groups: groups);
+                    conv.call(input);
                     break;
-                case RandomLayerKind.MaxPool2D:
-                    nn.functional.max_pool2d(x, layer.Kernel, layer.Stride == 0 ? layer.Kernel : layer.Stride);
+                }
+
+                case (_, RandomLayerKind.ConvTranspose2D):
+                    // Not tried: on an output size below 1, libtorch's oneDNN kernel aborts the process instead of throwing.
+                    return null;
+
+                case (_, RandomLayerKind.Conv1D):
+                {
+                    using var conv = nn.Conv1d(channels, layer.Groups, layer.KernelHeight, stride: layer.Stride, padding: layer.Padding == 1 ? 0 : layer.Pad, dilation: layer.Dilation, groups: layer.Groups);
+                    conv.call(input);
                     break;
-                case RandomLayerKind.AvgPool2D:
-                    nn.functional.avg_pool2d(x, layer.Kernel, layer.Stride == 0 ? layer.Kernel : layer.Stride);
+                }
+
+                case ("LDSL0011", RandomLayerKind.MaxPool2D or RandomLayerKind.AvgPool2D):
+                {
+                    var (sh, sw) = ReferenceShapes.PoolStrides(layer);
+                    var kernel = new[] { layer.KernelHeight, ReferenceShapes.KernelWidth(layer) };
+                    _ = layer.Kind == RandomLayerKind.MaxPool2D
+                        ? nn.functional.max_pool2d(input, kernel, new[] { sh, sw })
+                        : nn.functional.avg_pool2d(input, kernel, new[] { sh, sw });
                     break;
-                case RandomLayerKind.Dense:
-                    nn.functional.linear(x.flatten(1), zeros(layer.Size, layer.InFeatures));
+                }
+
+                case ("LDSL0011", RandomLayerKind.MaxPool1D or RandomLayerKind.AvgPool1D):
+                {
+                    var stride = layer.Stride == 0 ? layer.KernelHeight : layer.Stride;
+                    _ = layer.Kind == RandomLayerKind.MaxPool1D
+                        ? nn.functional.max_pool1d(input, layer.KernelHeight, stride: stride)
+                        : nn.functional.avg_pool1d(input, layer.KernelHeight, stride: stride);
                     break;
+                }
+
+                case (_, RandomLayerKind.Dense):
+                    nn.functional.linear(input.flatten(1), zeros(layer.Size, layer.InFeatures));
+                    break;
+                case (_, RandomLayerKind.Reshape):
+                    input.reshape(new[] { batch }.Concat(layer.Dims).ToArray());
+                    break;
+                case (_, RandomLayerKind.Permute):
+                    input.permute(new[] { 0L }.Concat(layer.Dims.Select(a => a + 1)).ToArray());
+                    break;
+                case (_, RandomLayerKind.BatchNorm):
+                {
+                    using var norm = shape.Length == 3 ? (nn.Module<Tensor, Tensor>)nn.BatchNorm2d(channels) : nn.BatchNorm1d(channels);
+                    norm.eval();
+                    norm.call(input);
+                    break;
+                }
+
                 default:
                     return null;
             }
@@ -360,7 +495,7 @@ public class ShapeInvariantPropertyTests
     }
 
     private static string Describe(RandomModel? model) =>
-        model is null ? string.Empty : $"model #{model.Index} (model seed {model.Seed}):\n{model.Source}";
+        model is null ? string.Empty : $"model #{model.Index} (model seed {model.Seed}, fault {model.Fault}):\n{model.Source}";
 
     private static string Dims(IEnumerable<long> dims) => string.Join(", ", dims);
 }

@@ -1,0 +1,19 @@
+# GruLayer(D, units, returnSequences=False, bidirectional=False)
+# The PyTorch twin of LayerDsl.Modules.GruLayer ([GRU(units)]): a batch-first nn.GRU over [N, T, D] under the name gru
+# (state-dict keys gru.weight_ih_l0, gru.weight_hh_l0, gru.bias_ih_l0, gru.bias_hh_l0 and, bidirectional, the same with
+# _reverse); every step's output [N, T, units * directions] with returnSequences, else the final hidden state
+# [N, units * directions] (forward then backward).
+class GruLayer(nn.Module):
+    """A GRU over [N, T, D] returning every step's output or the final state."""
+
+    def __init__(self, D, units, returnSequences=False, bidirectional=False):
+        super().__init__()
+        self.returnSequences = returnSequences
+        self.gru = nn.GRU(D, units, bidirectional=bidirectional, batch_first=True)
+
+    def forward(self, x):
+        output, hidden = self.gru(x)
+        if self.returnSequences:
+            return output
+        # [directions, N, units] -> [N, directions * units]
+        return hidden.permute(1, 0, 2).reshape(hidden.shape[1], -1)
