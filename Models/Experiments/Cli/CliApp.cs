@@ -456,7 +456,7 @@ internal sealed class CliApp
     }
 
     /// <summary>Writes <c>error: message</c>, the message unwrapped, so that a one-line error stays one line in logs and pipes.</summary>
-    private static void WriteError(IAnsiConsole console, string message)
+    internal static void WriteError(IAnsiConsole console, string message)
     {
         console.Markup("[red]error:[/] ");
         console.Profile.Out.Writer.WriteLine(message);

@@ -181,9 +181,7 @@ internal sealed class ModelExporter
 
         foreach (var failure in failures)
         {
-            console.Markup("[red]error:[/] ");
-            console.Profile.Out.Writer.WriteLine($"{failure.Model} not exported: {failure.Reason}");
-            console.Profile.Out.Writer.Flush();
+            CliApp.WriteError(console, $"{failure.Model} not exported: {failure.Reason}");
         }
 
         if (exported.Count > 0)
