@@ -127,6 +127,21 @@ public sealed class ExportCommandTests
         Assert.False(File.Exists(Path.Combine(cli.OutDirectory, "results.json")));
     }
 
+    [Fact]
+    public void Help_documents_export_and_its_exit_code()
+    {
+        using var cli = new CliHarness(withData: false);
+
+        Assert.Equal(0, cli.Run("compare", "--help"));
+
+        string line = cli.Output.Split('\n').Single(l => l.TrimStart().StartsWith("--export", StringComparison.Ordinal));
+        Assert.Contains("--export <DIR>", line);
+        foreach (string file in new[] { ModelExporter.OnnxFile, ModelExporter.PythonFile, ModelExporter.WeightsFile, TrainingScript.FileName, "exit code is 3" })
+        {
+            Assert.Contains(file, line);
+        }
+    }
+
     /// <summary>Runs model.py with weights.pt in PyTorch on the first test images, read by train_ddp.py's own loader.</summary>
     private static JsonNode RunTwin(string folder, string data, int images)
     {
