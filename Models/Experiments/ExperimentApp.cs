@@ -20,7 +20,8 @@ public static class ExperimentApp
     /// or internal class implementing <see cref="ILayerModel"/> with a constructor taking a device or nothing).
     /// <c>compare</c> without <c>--models</c> runs <paramref name="defaultModels"/>, or every model when null. Ctrl-C stops
     /// training after the current batch and prints the command that resumes it. Returns the exit code: 0 done, 1 data or
-    /// checkpoint error, 2 usage error, 130 interrupted. Call it before any TorchSharp call of your own (it sets libtorch's
+    /// checkpoint error, 2 usage error, 3 results written but some model not exported (<c>compare --export</c>), 130
+    /// interrupted. Call it before any TorchSharp call of your own (it sets libtorch's
     /// thread waiting policy, which is read once when libtorch loads).
     /// </summary>
     public static int Run(string[] args, Assembly modelAssembly, IReadOnlyList<string>? defaultModels = null)

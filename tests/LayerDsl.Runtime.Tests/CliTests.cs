@@ -17,7 +17,7 @@ public sealed class CliTests
     {
         using var cli = new CliHarness(withData: false);
         Assert.Equal(0, cli.Run("compare", "--help"));
-        foreach (string option in new[] { "--models", "--epochs", "--batch-size", "--lr", "--optimizer", "--seed", "--seeds", "--train-limit", "--test-limit", "--threads", "--data", "--out", "--resume", "--device", "--train-transform", "--test-transform", "--scale-range", "--rotate-degrees", "--translate-pixels", "--elastic-alpha", "--elastic-sigma", "--augment", "--crop-padding", "--erase-probability", "--report" })
+        foreach (string option in new[] { "--models", "--epochs", "--batch-size", "--lr", "--optimizer", "--seed", "--seeds", "--train-limit", "--test-limit", "--threads", "--data", "--out", "--resume", "--device", "--train-transform", "--test-transform", "--scale-range", "--rotate-degrees", "--translate-pixels", "--elastic-alpha", "--elastic-sigma", "--augment", "--crop-padding", "--erase-probability", "--report", "--export" })
         {
             Assert.Contains(option, cli.Output);
         }

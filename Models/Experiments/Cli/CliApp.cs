@@ -8,6 +8,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using LayerDsl.Experiments.Data;
+using LayerDsl.Experiments.Export;
 using LayerDsl.Training;
 using Spectre.Console;
 
@@ -15,13 +16,17 @@ namespace LayerDsl.Experiments.Cli;
 
 /// <summary>
 /// The command line: <c>compare</c>, <c>evaluate</c> and <c>summary</c> over the models of a catalog, built with
-/// System.CommandLine. Exit codes: 0 done, 1 data or checkpoint error, 2 usage error, 130 interrupted.
+/// System.CommandLine. Exit codes: 0 done, 1 data or checkpoint error, 2 usage error, 3 results written but some model
+/// not exported (<c>compare --export</c>), 130 interrupted.
 /// </summary>
 internal sealed class CliApp
 {
     public const int UsageError = 2;
 
     public const int DataError = 1;
+
+    /// <summary><c>compare --export</c> finished the comparison and wrote its results, but could not export every model.</summary>
+    public const int ExportIncomplete = 3;
 
     public const int Interrupted = 130;
 
@@ -299,6 +304,7 @@ internal sealed class CliApp
         var augment = AugmentOption();
         var cropPadding = Whole("--crop-padding", 4, 1, "Zero pixels added on every side before the random crop of --augment crop.");
         var eraseProbability = Number("--erase-probability", "P", 0.5, 0, true, 1, "0.5", "The probability that --augment erase blanks a rectangle (2-40 % of the image, aspect 0.3-3.3) of an image.");
+        var export = ExportOption.Create();
         var report = new Option<bool>("--report")
         {
             Description = "Also write report.md next to results.json: the setting, the results, the pairwise tests and the charts accuracy-per-epoch.png (band over seeds) and per-class-accuracy.png.",
@@ -308,7 +314,7 @@ internal sealed class CliApp
         {
             models, epochs, batchSize, lr, optimizer, seed, seeds, trainLimit, testLimit, threads, data, output, resume, device,
             trainTransform, testTransform, scaleRange, rotateDegrees, translatePixels, elasticAlpha, elasticSigma,
-            augment, cropPadding, eraseProbability, report,
+            augment, cropPadding, eraseProbability, report, export,
         };
         command.SetAction(result => Guard(() =>
         {
@@ -353,8 +359,9 @@ internal sealed class CliApp
                 Device = result.GetValue(device)!,
                 Arguments = args,
             };
-            new Experiment(console, catalog, Locator, Downloader) { Echo = Echo ?? CommandEcho.Current(args), Observer = Observer }.Run(settings, cancellationToken);
-            return 0;
+            string? exportDirectory = ExportOption.Check(result.GetValue(export));
+            var outcome = new Experiment(console, catalog, Locator, Downloader) { Echo = Echo ?? CommandEcho.Current(args), Observer = Observer }.Run(settings, cancellationToken);
+            return exportDirectory is null || new ModelExporter(console, catalog).Export(exportDirectory, outcome).Complete ? 0 : ExportIncomplete;
         }));
         return command;
     }
@@ -449,7 +456,7 @@ internal sealed class CliApp
     }
 
     /// <summary>Writes <c>error: message</c>, the message unwrapped, so that a one-line error stays one line in logs and pipes.</summary>
-    private static void WriteError(IAnsiConsole console, string message)
+    internal static void WriteError(IAnsiConsole console, string message)
     {
         console.Markup("[red]error:[/] ");
         console.Profile.Out.Writer.WriteLine(message);
