@@ -11,39 +11,12 @@ namespace LayerDsl.Export.Tests;
 /// <summary>Runs the scripts in Python/ with a Python that has PyTorch, or fails saying how to get one.</summary>
 internal static class PythonRunner
 {
-    private static readonly Lazy<string> Interpreter = new(Find);
-
     public static string Run(string script, params string[] arguments)
     {
         string scripts = Path.Combine(AppContext.BaseDirectory, "Python");
-        var (code, stdout, stderr) = Start(Interpreter.Value, new[] { Path.Combine(scripts, script) }.Concat(arguments));
+        var (code, stdout, stderr) = Start(LayerDsl.Tests.Shared.PythonInterpreter.Path, new[] { Path.Combine(scripts, script) }.Concat(arguments));
         Assert.True(code == 0, $"{script} failed (exit code {code}):\n{stderr}{stdout}");
         return stdout;
-    }
-
-    /// <summary>$LAYERDSL_PYTHON, else Debian's /usr/bin/python3, else python3 on the PATH; checked to import torch.</summary>
-    private static string Find()
-    {
-        string? configured = Environment.GetEnvironmentVariable("LAYERDSL_PYTHON");
-        string candidate = !string.IsNullOrEmpty(configured) ? configured
-            : File.Exists("/usr/bin/python3") ? "/usr/bin/python3"
-            : "python3";
-        (int Code, string Out, string Error) probe;
-        try
-        {
-            probe = Start(candidate, new[] { "-c", "import torch; print(torch.__version__)" });
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException(
-                $"These tests run PyTorch, but there is no Python at '{candidate}' ({e.Message}). "
-                + "On Debian: sudo apt-get install python3-torch; or set LAYERDSL_PYTHON to a Python that has torch.", e);
-        }
-        if (probe.Code != 0)
-            throw new InvalidOperationException(
-                $"These tests run PyTorch, but '{candidate}' cannot import torch:\n{probe.Error}"
-                + "On Debian: sudo apt-get install python3-torch; or set LAYERDSL_PYTHON to a Python that has torch.");
-        return candidate;
     }
 
     private static (int Code, string Out, string Error) Start(string file, IEnumerable<string> arguments)

@@ -10,17 +10,14 @@ using System.Threading.Tasks;
 namespace LayerDsl.Runtime.Tests.Fixtures;
 
 /// <summary>
-/// Starts Python processes with PyTorch: <c>$LAYERDSL_PYTHON</c>, else Debian's <c>/usr/bin/python3</c> (python3-torch),
-/// else <c>python3</c> on the PATH; a missing interpreter or torch fails the test saying how to get one.
+/// Starts Python processes with PyTorch, with the interpreter <see cref="LayerDsl.Tests.Shared.PythonInterpreter"/> finds.
 /// </summary>
 public static class PythonTorch
 {
-    private static readonly Lazy<string> Interpreter = new(Find);
-
     /// <summary>Starts <paramref name="script"/> with <paramref name="arguments"/> in <paramref name="directory"/>, with extra environment variables, one CPU thread unless they say otherwise.</summary>
     public static PythonProcess Start(string script, IEnumerable<string> arguments, string directory, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = Info(Interpreter.Value, directory);
+        var start = Info(LayerDsl.Tests.Shared.PythonInterpreter.Path, directory);
         start.ArgumentList.Add(script);
         foreach (string argument in arguments)
         {
@@ -54,40 +51,6 @@ public static class PythonTorch
         UseShellExecute = false,
         WorkingDirectory = directory,
     };
-
-    private static string Find()
-    {
-        string? configured = Environment.GetEnvironmentVariable("LAYERDSL_PYTHON");
-        string candidate = !string.IsNullOrEmpty(configured) ? configured
-            : File.Exists("/usr/bin/python3") ? "/usr/bin/python3"
-            : "python3";
-        const string Fix = "On Debian: sudo apt-get install python3-torch; or set LAYERDSL_PYTHON to a Python that has torch.";
-        var start = Info(candidate, Directory.GetCurrentDirectory());
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("import torch, torch.distributed; print(torch.__version__)");
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (Win32Exception e)
-        {
-            throw new InvalidOperationException($"This test runs PyTorch, but there is no Python at '{candidate}' ({e.Message}). {Fix}", e);
-        }
-
-        using (process)
-        {
-            var error = process.StandardError.ReadToEndAsync();
-            process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"This test runs PyTorch, but '{candidate}' cannot import torch:\n{error.Result}{Fix}");
-            }
-        }
-
-        return candidate;
-    }
 }
 
 /// <summary>A running Python process whose output is collected as it comes.</summary>
