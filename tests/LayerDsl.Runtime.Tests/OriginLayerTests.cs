@@ -1,11 +1,13 @@
 using System.Linq;
 using LayerDsl.Models;
+using LayerDsl.Runtime.Tests.Fixtures;
 using LayerDsl.Training;
 using static TorchSharp.torch;
 
 namespace LayerDsl.Runtime.Tests;
 
 /// <summary>The origin's layer brought in as a user layer with the right contract is the same network as MaskedConvNet.</summary>
+[Collection(RunsAlone.Name)]
 public class OriginLayerTests
 {
     [Fact]
