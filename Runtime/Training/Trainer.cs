@@ -108,6 +108,7 @@ public static class Trainer
             cancellationToken.ThrowIfCancellationRequested();
             var (loss, accuracy, seconds) = TrainEpoch(model, optimizer, train, options, device, name, epoch, batches, progress, cancellationToken);
             final = Evaluator.Evaluate(model, test.Inputs, test.Labels, classes.Count, options.EvaluationBatchSize, device);
+            NativeMemory.ReturnFreedMemory();
             var result = new EpochResult(epoch, loss, accuracy, final.Loss, final.Accuracy, seconds, seconds > 0 ? count / seconds : 0);
             history.Add(result);
             if (options.CheckpointDirectory is not null)
