@@ -15,7 +15,7 @@ internal sealed partial class CliApp
 {
     private Command EvaluateCommand(string[] args, CancellationToken cancellationToken)
     {
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "A checkpoint written by compare (runs/<timestamp>/checkpoints/seed-0/<Model>.epoch<N>.ckpt): score it alone." };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "A checkpoint written by compare (runs/<timestamp>/checkpoints/seed-0/<Model>.epoch<N>.ckpt): score it alone.", HelpName = "FILE" };
         var run = new Option<string?>("--run")
         {
             Description = "The --out folder of a compare run: score the checkpoint of every epoch of every model and seed there, without retraining, and report as compare does (mean ± standard deviation, 95% intervals, paired tests over the seeds, results.json, --report). With --test-transform this is compare's --test-transform on the weights that run trained.",
