@@ -45,6 +45,21 @@ public sealed record CheckpointMetadata
     /// <summary>The data description the weights were trained with (<see cref="TrainingOptions.DataDescription"/>), if any.</summary>
     public string? Data { get; init; }
 
+    /// <summary>The learning-rate schedule (<see cref="LearningRateSchedules.Name"/>; null in checkpoints that did not record it: constant).</summary>
+    public string? Schedule { get; init; }
+
+    /// <summary>The epochs the run was asked for, which a schedule spans (null in checkpoints that did not record it).</summary>
+    public int? Epochs { get; init; }
+
+    /// <summary>The optimizer's weight decay (null in checkpoints that did not record it: 0).</summary>
+    public double? WeightDecay { get; init; }
+
+    /// <summary>The optimizer's momentum (null in checkpoints that did not record it: 0).</summary>
+    public double? Momentum { get; init; }
+
+    /// <summary>The training loss's label smoothing (null in checkpoints that did not record it: 0).</summary>
+    public double? LabelSmoothing { get; init; }
+
     /// <summary>The model's state entries, in state-dict order.</summary>
     public required IReadOnlyList<CheckpointTensor> Tensors { get; init; }
 
@@ -91,6 +106,21 @@ public enum ResumeSetting
 
     /// <summary>What was done to the data before training (<see cref="TrainingOptions.DataDescription"/>).</summary>
     Data = 7,
+
+    /// <summary>The learning-rate schedule.</summary>
+    Schedule = 8,
+
+    /// <summary>The number of epochs, which a learning-rate schedule spans.</summary>
+    ScheduledEpochs = 9,
+
+    /// <summary>The optimizer's weight decay.</summary>
+    WeightDecay = 10,
+
+    /// <summary>The optimizer's momentum.</summary>
+    Momentum = 11,
+
+    /// <summary>The training loss's label smoothing.</summary>
+    LabelSmoothing = 12,
 }
 
 /// <summary>
@@ -132,6 +162,11 @@ public sealed class ResumeMismatchException : Exception
         ResumeSetting.TrainingExamples => "training examples",
         ResumeSetting.Augmentation => "augmentation",
         ResumeSetting.Data => "data",
+        ResumeSetting.Schedule => "learning-rate schedule",
+        ResumeSetting.ScheduledEpochs => "a learning-rate schedule over epochs",
+        ResumeSetting.WeightDecay => "weight decay",
+        ResumeSetting.Momentum => "momentum",
+        ResumeSetting.LabelSmoothing => "label smoothing",
         _ => setting.ToString(),
     };
 }
@@ -282,10 +317,11 @@ public static class Checkpoint
 
     /// <summary>
     /// Throws <see cref="ResumeMismatchException"/> when <paramref name="saved"/> (read from <paramref name="path"/>) was
-    /// trained with another model name, optimizer, learning rate, batch size, seed, number of training examples, augmentation or
-    /// data description than
+    /// trained with another model name, optimizer, learning rate, batch size, seed, number of training examples, augmentation,
+    /// data description, learning-rate schedule, weight decay, momentum or label smoothing than
     /// <paramref name="model"/>, <paramref name="options"/> and <paramref name="trainingExamples"/> ask for. The number of
-    /// epochs may differ: resuming with more epochs is what resuming is for.
+    /// epochs may differ, since resuming with more epochs is what resuming is for, except under a learning-rate schedule,
+    /// which spans the epochs the run was started with.
     /// </summary>
     public static void CheckResumable(string path, CheckpointMetadata saved, string model, TrainingOptions options, long trainingExamples)
     {
@@ -304,6 +340,17 @@ public static class Checkpoint
         // Checkpoints from before augmentation and data descriptions were recorded had neither.
         Check(ResumeSetting.Augmentation, saved.Augmentation ?? LayerDsl.Training.Augmentation.None.Describe(), (options.Augmentation ?? LayerDsl.Training.Augmentation.None).Describe());
         Check(ResumeSetting.Data, saved.Data ?? "none", options.DataDescription ?? "none");
+
+        // Checkpoints from before schedules, weight decay, momentum and label smoothing were recorded had none of them.
+        Check(ResumeSetting.Schedule, saved.Schedule ?? LearningRateSchedules.Name(LearningRateSchedule.Constant), LearningRateSchedules.Name(options.Schedule));
+        if (options.Schedule != LearningRateSchedule.Constant && saved.Epochs is int epochs)
+        {
+            Check(ResumeSetting.ScheduledEpochs, Number(epochs), Number(options.Epochs));
+        }
+
+        Check(ResumeSetting.WeightDecay, Number(saved.WeightDecay ?? 0), Number(options.WeightDecay));
+        Check(ResumeSetting.Momentum, Number(saved.Momentum ?? 0), Number(options.Momentum));
+        Check(ResumeSetting.LabelSmoothing, Number(saved.LabelSmoothing ?? 0), Number(options.LabelSmoothing));
 
         void Check(ResumeSetting setting, string inCheckpoint, string requested)
         {

@@ -67,6 +67,12 @@ public static class Trainer
             throw new ArgumentOutOfRangeException(nameof(options), options.LearningRate, "the learning rate must be a positive number");
         }
 
+        if (!(options.LabelSmoothing >= 0 && options.LabelSmoothing < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.LabelSmoothing, "the label smoothing must be at least 0 and below 1 (0 turns it off)");
+        }
+
+        Optimizers.Validate(options.Optimizer, options.WeightDecay, options.Momentum);
         var augmentation = options.Augmentation ?? Augmentation.None;
         augmentation.Validate();
         options = options with { Augmentation = augmentation };
@@ -88,7 +94,7 @@ public static class Trainer
             parameters += p.numel();
         }
 
-        using var optimizer = Optimizers.Create(options.Optimizer, model.parameters(), options.LearningRate);
+        using var optimizer = Optimizers.Create(options.Optimizer, model.parameters(), options.LearningRate, options.WeightDecay, options.Momentum);
         var history = new List<EpochResult>();
         int startEpoch = 1;
         int resumedFrom = 0;
@@ -124,6 +130,11 @@ public static class Trainer
                     TrainingExamples = count,
                     Augmentation = augmentation.Describe(),
                     Data = options.DataDescription,
+                    Schedule = LearningRateSchedules.Name(options.Schedule),
+                    Epochs = options.Epochs,
+                    WeightDecay = options.WeightDecay,
+                    Momentum = options.Momentum,
+                    LabelSmoothing = options.LabelSmoothing,
                     Tensors = Checkpoint.Describe(model),
                     History = history.ToArray(),
                 });
@@ -172,9 +183,10 @@ public static class Trainer
                 x = options.Augmentation.Apply(x, random);
             }
 
+            LearningRateSchedules.Apply(optimizer, options.Schedule, options.LearningRate, ((long)(epoch - 1) * batches) + batch, (long)options.Epochs * batches);
             optimizer.zero_grad();
             var logits = Logits(model, x);
-            var loss = nn.functional.cross_entropy(logits, y);
+            var loss = nn.functional.cross_entropy(logits, y, label_smoothing: options.LabelSmoothing);
             loss.backward();
             optimizer.step();
 

@@ -17,6 +17,26 @@ public sealed record TrainingOptions
     /// <summary>The optimizer.</summary>
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.RmsProp;
 
+    /// <summary>
+    /// How the learning rate moves over the run, batch by batch, with <see cref="LearningRate"/> as its peak;
+    /// <see cref="LearningRateSchedule.Constant"/> by default. The schedule spans <see cref="Epochs"/>, so a run under a
+    /// schedule resumes only with the same number of epochs.
+    /// </summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
+
+    /// <summary>The optimizer's L2 penalty on the weights, added to every gradient (PyTorch's <c>weight_decay</c>); 0 (the default) turns it off.</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Momentum of <see cref="OptimizerKind.Sgd"/> or <see cref="OptimizerKind.RmsProp"/>, in [0, 1); 0 (the default) turns it off. Adam has its own (beta 1) and takes none.</summary>
+    public double Momentum { get; init; }
+
+    /// <summary>
+    /// Label smoothing of the training loss, in [0, 1): the target puts this much probability evenly over every class and
+    /// the rest on the true one (PyTorch's <c>label_smoothing</c>); 0 (the default) turns it off. The test loss is always
+    /// plain cross-entropy.
+    /// </summary>
+    public double LabelSmoothing { get; init; }
+
     /// <summary>Seed of the shuffling order (each epoch derives its own from it). Seed the weights with <see cref="Trainer.Seed(int)"/> before building the model.</summary>
     public int Seed { get; init; }
 
@@ -31,8 +51,9 @@ public sealed record TrainingOptions
 
     /// <summary>
     /// Continue from the last checkpoint in <see cref="CheckpointDirectory"/> when there is one (it must have been trained
-    /// with the same model name, optimizer, learning rate, batch size, seed, number of training examples, augmentation and
-    /// data description); without one,
+    /// with the same model name, optimizer, learning rate, batch size, seed, number of training examples, augmentation,
+    /// data description, schedule, weight decay, momentum and label smoothing, and under a schedule the same number of
+    /// epochs); without one,
     /// training starts afresh and <see cref="TrainingResult.ResumedFromEpoch"/> is 0.
     /// </summary>
     public bool Resume { get; init; }

@@ -19,7 +19,7 @@ namespace LayerDsl.Experiments.Cli;
 /// System.CommandLine. Exit codes: 0 done, 1 data or checkpoint error, 2 usage error, 3 results written but some model
 /// not exported (<c>compare --export</c>), 130 interrupted.
 /// </summary>
-internal sealed class CliApp
+internal sealed partial class CliApp
 {
     public const int UsageError = 2;
 
@@ -86,7 +86,7 @@ internal sealed class CliApp
             $"LayerDsl's experiment runner: trains models on Fashion-MNIST and compares them. Models: {string.Join(", ", catalog.Names)}.")
         {
             CompareCommand(args, cancellationToken),
-            EvaluateCommand(),
+            EvaluateCommand(args, cancellationToken),
             SummaryCommand(),
         };
     }
@@ -169,33 +169,6 @@ internal sealed class CliApp
                 result.AddError($"{name} {text}: {(cut >= 0 ? message[..cut] : message)}");
                 return ImageTransformKinds.None;
             }
-        },
-    };
-
-    private static Option<(double Min, double Max)?> ScaleRangeOption() => new("--scale-range")
-    {
-        Description = "The scale transform's factor, drawn uniformly per image from MIN to MAX, about the image centre (below 1 shrinks). Default 0.5,1.0.",
-        HelpName = "MIN,MAX",
-        CustomParser = result =>
-        {
-            string text = result.Tokens.Count == 0 ? "" : result.Tokens[^1].Value;
-            string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
-            if (parts.Length != 2
-                || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double min)
-                || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double max)
-                || !double.IsFinite(min) || !double.IsFinite(max))
-            {
-                result.AddError($"--scale-range {text}: give two numbers MIN,MAX such as 0.5,1.0");
-                return null;
-            }
-
-            if (min <= 0 || max < min)
-            {
-                result.AddError($"--scale-range {text}: needs 0 < MIN <= MAX, such as 0.5,1.0");
-                return null;
-            }
-
-            return (min, max);
         },
     };
 
@@ -282,6 +255,16 @@ internal sealed class CliApp
             DefaultValueFactory = _ => "rmsprop",
             CustomParser = result => OneOf(result, "--optimizer", Optimizers.Names, "rmsprop"),
         };
+        var schedule = new Option<string>("--lr-schedule")
+        {
+            Description = "How the learning rate moves over the run, batch by batch, with --lr as its peak: constant (the default), cosine (down to 0) or one-cycle (up from lr/25 over the first 30 % of batches, then down to lr/250000; PyTorch's OneCycleLR defaults). A run under a schedule resumes only with the same --epochs.",
+            HelpName = "constant|cosine|one-cycle",
+            DefaultValueFactory = _ => "constant",
+            CustomParser = result => OneOf(result, "--lr-schedule", LearningRateSchedules.Names, "constant"),
+        };
+        var weightDecay = Number("--weight-decay", "L2", 0, 0, false, double.PositiveInfinity, "5e-4", "The optimizer's L2 penalty on the weights (PyTorch's weight_decay); 0 (the default) turns it off.");
+        var momentum = Number("--momentum", "M", 0, 0, false, 0.999, "0.9", "Momentum of sgd or rmsprop (adam takes none); 0 (the default) turns it off.");
+        var labelSmoothing = Number("--label-smoothing", "E", 0, 0, false, 0.999, "0.1", "Label smoothing of the training loss: this much probability spread evenly over the classes; 0 (the default) turns it off. The test loss stays plain cross-entropy.");
         var seed = Whole("--seed", 0, 0, "Seed of the initial weights and the shuffling order (same seed, same accuracies).");
         var seeds = Whole("--seeds", 1, 1, "Repeat every model over N seeds (seed, seed+1, ...) and report mean ± standard deviation.");
         var trainLimit = Limit("--train-limit", "Train on the first N training images only.");
@@ -296,11 +279,7 @@ internal sealed class CliApp
         var device = DeviceOptionFor();
         var trainTransform = TransformOption("--train-transform", "training");
         var testTransform = TransformOption("--test-transform", "test");
-        var scaleRange = ScaleRangeOption();
-        var rotateDegrees = Number("--rotate-degrees", "D", 45, 0, false, 180, "45", "The rotate transform turns each image about its centre by an angle drawn uniformly from -D to D degrees (positive: counter-clockwise).");
-        var translatePixels = Number("--translate-pixels", "P", 6, 0, false, double.PositiveInfinity, "6", "The translate transform shifts each image by a distance drawn uniformly from -P to P pixels, along each axis independently (zeros fill in).");
-        var elasticAlpha = Number("--elastic-alpha", "PIXELS", 34, 0, false, double.PositiveInfinity, "34", "The elastic transform's strength (Simard et al.): no pixel moves further than this.");
-        var elasticSigma = Number("--elastic-sigma", "PIXELS", 4, 0, true, double.PositiveInfinity, "4", "The elastic transform's smoothness: the standard deviation of the Gaussian that smooths its random displacement field.");
+        var ranges = new TransformRanges();
         var augment = AugmentOption();
         var cropPadding = Whole("--crop-padding", 4, 1, "Zero pixels added on every side before the random crop of --augment crop.");
         var eraseProbability = Number("--erase-probability", "P", 0.5, 0, true, 1, "0.5", "The probability that --augment erase blanks a rectangle (2-40 % of the image, aspect 0.3-3.3) of an image.");
@@ -312,8 +291,8 @@ internal sealed class CliApp
 
         var command = new Command("compare", "Train the models on Fashion-MNIST and compare test accuracy and loss. Defaults are the origin's settings: 1 epoch, batch 128, RMSprop lr 1e-3, cross-entropy, seed 0, all 60,000 training and 10,000 test images.")
         {
-            models, epochs, batchSize, lr, optimizer, seed, seeds, trainLimit, testLimit, threads, data, output, resume, device,
-            trainTransform, testTransform, scaleRange, rotateDegrees, translatePixels, elasticAlpha, elasticSigma,
+            models, epochs, batchSize, lr, optimizer, schedule, weightDecay, momentum, labelSmoothing, seed, seeds, trainLimit, testLimit, threads, data, output, resume, device,
+            trainTransform, testTransform, ranges.ScaleRange, ranges.RotateDegrees, ranges.TranslatePixels, ranges.ElasticAlpha, ranges.ElasticSigma,
             augment, cropPadding, eraseProbability, report, export,
         };
         command.SetAction(result => Guard(() =>
@@ -321,21 +300,17 @@ internal sealed class CliApp
             var requested = (result.GetValue(models) ?? Array.Empty<string>())
                 .SelectMany(m => m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 .ToArray();
-            var (scaleMin, scaleMax) = result.GetValue(scaleRange) ?? (ImageTransform.None.ScaleMin, ImageTransform.None.ScaleMax);
-            var ranges = new ImageTransform
-            {
-                ScaleMin = scaleMin,
-                ScaleMax = scaleMax,
-                RotateDegrees = result.GetValue(rotateDegrees),
-                TranslatePixels = result.GetValue(translatePixels),
-                ElasticAlpha = result.GetValue(elasticAlpha),
-                ElasticSigma = result.GetValue(elasticSigma),
-            };
+            var transform = ranges.Read(result);
             var augmentations = result.GetValue(augment) ?? Array.Empty<string>();
+            if (result.GetValue(momentum) != 0 && Optimizers.Parse(result.GetValue(optimizer)!) == OptimizerKind.Adam)
+            {
+                throw new UsageException(FormattableString.Invariant($"--momentum {result.GetValue(momentum):G}: adam takes no momentum (its beta 1, 0.9, plays that part); use --optimizer sgd or rmsprop with --momentum, or leave --momentum out"));
+            }
+
             var settings = new CompareSettings
             {
-                TrainTransform = ranges with { Kinds = result.GetValue(trainTransform) },
-                TestTransform = ranges with { Kinds = result.GetValue(testTransform) },
+                TrainTransform = transform with { Kinds = result.GetValue(trainTransform) },
+                TestTransform = transform with { Kinds = result.GetValue(testTransform) },
                 Augmentation = new Augmentation
                 {
                     CropPadding = augmentations.Contains("crop") ? result.GetValue(cropPadding) : 0,
@@ -348,6 +323,10 @@ internal sealed class CliApp
                 BatchSize = result.GetValue(batchSize),
                 LearningRate = result.GetValue(lr),
                 Optimizer = Optimizers.Parse(result.GetValue(optimizer)!),
+                Schedule = LearningRateSchedules.Parse(result.GetValue(schedule)!),
+                WeightDecay = result.GetValue(weightDecay),
+                Momentum = result.GetValue(momentum),
+                LabelSmoothing = result.GetValue(labelSmoothing),
                 Seed = result.GetValue(seed),
                 Seeds = result.GetValue(seeds),
                 TrainLimit = result.GetValue(trainLimit),
@@ -362,49 +341,6 @@ internal sealed class CliApp
             string? exportDirectory = ExportOption.Check(result.GetValue(export));
             var outcome = new Experiment(console, catalog, Locator, Downloader) { Echo = Echo ?? CommandEcho.Current(args), Observer = Observer }.Run(settings, cancellationToken);
             return exportDirectory is null || new ModelExporter(console, catalog).Export(exportDirectory, outcome).Complete ? 0 : ExportIncomplete;
-        }));
-        return command;
-    }
-
-    private Command EvaluateCommand()
-    {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by compare (runs/<timestamp>/checkpoints/seed-0/<Model>.epoch<N>.ckpt).", Required = true };
-        var model = new Option<string?>("--model") { Description = "Load into this model instead of the one the checkpoint names (it must have the same architecture)." };
-        var testLimit = Limit("--test-limit", "Evaluate on the first N test images only.");
-        var data = DataOption();
-        var device = DeviceOptionFor();
-        var command = new Command("evaluate", "Score saved weights on the Fashion-MNIST test set: accuracy, loss and confusion matrix.")
-        {
-            checkpoint, model, testLimit, data, device,
-        };
-        command.SetAction(result => Guard(() =>
-        {
-            string path = result.GetValue(checkpoint)!;
-            if (!File.Exists(path))
-            {
-                throw new UsageException($"--checkpoint {path}: no such file");
-            }
-
-            var metadata = Checkpoint.ReadMetadata(path);
-            string name = catalog.Resolve(result.GetValue(model) ?? metadata.Model);
-            var dev = DeviceOption.Parse(result.GetValue(device)!);
-            var location = FashionMnistSource.ResolveAsync(result.GetValue(data), Locator ?? new FashionMnistLocator(), null, null, m => console.WriteLine(m)).GetAwaiter().GetResult();
-            var test = FashionMnist.LoadSplit(location.Directory, FashionMnistFiles.TestImages, FashionMnistFiles.TestLabels).Take(result.GetValue(testLimit));
-            using var net = catalog.Create(name, dev);
-            Experiment.CheckFitsFashionMnist(name, net);
-            Checkpoint.Load(path, net);
-            var (images, labels) = test.ToTensors(dev);
-            using (images)
-            using (labels)
-            {
-                var score = Evaluator.Evaluate(net, images, labels, FashionMnist.Classes, 1000, dev);
-                var entry = new ModelResult(name, net.parameters().Sum(p => p.numel()), metadata.Epoch, 0, 0, score.Accuracy, score.Loss, Array.Empty<HistoryEntry>(), score.ConfusionMatrix);
-                console.Write(Report.ConfusionTable(entry));
-                console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{name} from {path} (epoch {metadata.Epoch}, {metadata.Optimizer} lr {metadata.LearningRate:G}, seed {metadata.Seed}): test accuracy {score.Accuracy:F4}, test loss {score.Loss:F4} on {score.Count} images"));
-            }
-
-            return 0;
         }));
         return command;
     }

@@ -18,6 +18,18 @@ internal sealed record CompareSettings
 
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.RmsProp;
 
+    /// <summary>The learning-rate schedule over the run (constant by default).</summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
+
+    /// <summary>The optimizer's L2 penalty (0: none).</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Momentum of SGD or RMSprop (0: none).</summary>
+    public double Momentum { get; init; }
+
+    /// <summary>Label smoothing of the training loss (0: none).</summary>
+    public double LabelSmoothing { get; init; }
+
     public int Seed { get; init; }
 
     public int Seeds { get; init; } = 1;

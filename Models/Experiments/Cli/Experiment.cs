@@ -90,7 +90,7 @@ internal sealed class Experiment
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Fashion-MNIST from {location.Directory} ({Describe(location.Source)}): {data.Train.Count} training and {data.Test.Count} test images, loaded in {loading.Elapsed.TotalSeconds:F1} s"));
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Training {string.Join(", ", names)} for {settings.Epochs} epoch(s), batch {settings.BatchSize}, {Optimizers.Name(settings.Optimizer)} lr {settings.LearningRate:G}, seed {SeedText(settings)}, {torch.get_num_threads()} thread(s) on {device.type.ToString().ToLowerInvariant()}; output in {outDirectory}"));
+            $"Training {string.Join(", ", names)} for {settings.Epochs} epoch(s), batch {settings.BatchSize}, {Report.OptimizerText(Optimizers.Name(settings.Optimizer), settings.LearningRate, LearningRateSchedules.Name(settings.Schedule), settings.WeightDecay, settings.Momentum, settings.LabelSmoothing)}, seed {SeedText(settings)}, {torch.get_num_threads()} thread(s) on {device.type.ToString().ToLowerInvariant()}; output in {outDirectory}"));
         if (!settings.TrainTransform.IsNone || !settings.TestTransform.IsNone || !settings.Augmentation.IsNone)
         {
             console.WriteLine($"Training images transformed: {settings.TrainTransform.Describe()}; test images transformed: {settings.TestTransform.Describe()} (drawn per seed); training batches augmented: {settings.Augmentation.Describe()}");
@@ -187,6 +187,10 @@ internal sealed class Experiment
             TrainTransform = settings.TrainTransform.Describe(),
             TestTransform = settings.TestTransform.Describe(),
             Augmentation = settings.Augmentation.Describe(),
+            Schedule = LearningRateSchedules.Name(settings.Schedule),
+            WeightDecay = settings.WeightDecay,
+            Momentum = settings.Momentum,
+            LabelSmoothing = settings.LabelSmoothing,
         };
         var results = new ExperimentResults(models, experimentSettings, MachineInfo.Current(started))
         {
@@ -262,6 +266,20 @@ internal sealed class Experiment
             ? null
             : $"train transform {settings.TrainTransform.Describe()}; test transform {settings.TestTransform.Describe()}";
 
+    /// <summary>The training images' transform as <see cref="DataDescription"/> recorded it in a checkpoint (<c>none</c> without one; a description of another form as it stands).</summary>
+    internal static string TrainTransformOf(string? dataDescription)
+    {
+        const string Train = "train transform ";
+        const string Test = "; test transform ";
+        if (dataDescription is null)
+        {
+            return ImageTransform.None.Describe();
+        }
+
+        int end = dataDescription.IndexOf(Test, StringComparison.Ordinal);
+        return dataDescription.StartsWith(Train, StringComparison.Ordinal) && end > 0 ? dataDescription[Train.Length..end] : dataDescription;
+    }
+
     private static TrainingOptions Options(CompareSettings settings, string outDirectory, string name, int seed, Device device) => new()
     {
         Augmentation = settings.Augmentation,
@@ -270,6 +288,10 @@ internal sealed class Experiment
         BatchSize = settings.BatchSize,
         LearningRate = settings.LearningRate,
         Optimizer = settings.Optimizer,
+        Schedule = settings.Schedule,
+        WeightDecay = settings.WeightDecay,
+        Momentum = settings.Momentum,
+        LabelSmoothing = settings.LabelSmoothing,
         Seed = seed,
         Device = device,
         CheckpointDirectory = CheckpointDirectory(outDirectory, seed),
@@ -340,6 +362,8 @@ internal sealed class Experiment
                 $"--resume: {file} was trained with augmentation {e.CheckpointValue}, this run asks for {e.RequestedValue}; resume with the --augment options of that run, {Afresh}",
             ResumeSetting.Data =>
                 $"--resume: {file} was trained with {Transforms(e.CheckpointValue)}, this run asks for {Transforms(e.RequestedValue)}; resume with the --train-transform and --test-transform options of that run, {Afresh}",
+            ResumeSetting.ScheduledEpochs =>
+                $"--resume: {file} follows a learning-rate schedule over {e.CheckpointValue} epochs, this run asks for {e.RequestedValue}; a schedule cannot be stretched mid-run: resume with --epochs {e.CheckpointValue}, {Afresh}",
             _ => $"--resume: {file} was trained with {OptionOf(e.Setting)} {e.CheckpointValue}, this run asks for {OptionOf(e.Setting)} {e.RequestedValue}; resume with {OptionOf(e.Setting)} {e.CheckpointValue}, {Afresh}",
         };
 
@@ -352,6 +376,10 @@ internal sealed class Experiment
             ResumeSetting.BatchSize => "--batch-size",
             ResumeSetting.Seed => "--seed",
             ResumeSetting.Model => "--models",
+            ResumeSetting.Schedule => "--lr-schedule",
+            ResumeSetting.WeightDecay => "--weight-decay",
+            ResumeSetting.Momentum => "--momentum",
+            ResumeSetting.LabelSmoothing => "--label-smoothing",
             _ => ResumeMismatchException.Describe(setting),
         };
     }

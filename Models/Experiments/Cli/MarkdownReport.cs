@@ -48,7 +48,12 @@ internal static class MarkdownReport
         Line($"");
         Line($"- Command: `{string.Join(" ", s.Command.Select(CommandEcho.Quote))}`");
         Line($"- Data: {s.TrainImages} training and {s.TestImages} test images from `{s.DataDirectory}` ({s.DataSource})");
-        Line($"- Training: {s.Epochs} epoch(s), batch {s.BatchSize}, {s.Optimizer} lr {s.LearningRate:G}, {s.Loss.Replace('_', '-')} on logits");
+        Line($"- Training: {s.Epochs} epoch(s), batch {s.BatchSize}, {Report.OptimizerText(s)}, {s.Loss.Replace('_', '-')} on logits");
+        if (s.ScoredFrom is not null)
+        {
+            Line($"- Weights: the checkpoints of the run in `{s.ScoredFrom}` (trained there with the settings above, scored here on this test set without retraining; train s and images/s are that run's)");
+        }
+
         Line($"- Transforms (parameters drawn per image from each seed): training images {s.TrainTransform}; test images {s.TestTransform}");
         Line($"- Augmentation of training batches: {s.Augmentation}");
         Line($"- Seeds: {(seeds ? FormattableString.Invariant($"{s.Seed}..{s.Seed + s.Seeds - 1} ({s.Seeds} seeds; every model trains on every seed with the same initial-weight seed and data order)") : FormattableString.Invariant($"{s.Seed} (one seed)"))}");

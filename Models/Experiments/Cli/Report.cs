@@ -2,7 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Text;
 using LayerDsl.Experiments.Data;
+using LayerDsl.Training;
 using Spectre.Console;
 
 namespace LayerDsl.Experiments.Cli;
@@ -108,7 +110,7 @@ internal static class Report
         string seeds = s.Seeds > 1
             ? FormattableString.Invariant($"mean ± std over {s.Seeds} seeds ({s.Seed}..{s.Seed + s.Seeds - 1})")
             : FormattableString.Invariant($"seed {s.Seed}");
-        string line = FormattableString.Invariant($"{s.TrainImages} train / {s.TestImages} test images, {s.Optimizer} lr {s.LearningRate:G}, batch {s.BatchSize}, {seeds}");
+        string line = FormattableString.Invariant($"{s.TrainImages} train / {s.TestImages} test images, {OptimizerText(s)}, batch {s.BatchSize}, {seeds}");
         if (s.TrainTransform != "none")
         {
             line += $", training images {s.TrainTransform}";
@@ -120,6 +122,36 @@ internal static class Report
         }
 
         return s.Augmentation != "none" ? line + $", augmented: {s.Augmentation}" : line;
+    }
+
+    /// <summary>The optimizer and what shapes its steps: <c>rmsprop lr 0.001</c>, or with the options that are on, <c>sgd lr 0.1 (one-cycle), momentum 0.9, weight decay 0.0005, label smoothing 0.1</c>.</summary>
+    public static string OptimizerText(ExperimentSettings s) => OptimizerText(s.Optimizer, s.LearningRate, s.Schedule, s.WeightDecay, s.Momentum, s.LabelSmoothing);
+
+    /// <summary>The optimizer and what shapes its steps, from their values.</summary>
+    public static string OptimizerText(string optimizer, double learningRate, string schedule, double weightDecay, double momentum, double labelSmoothing)
+    {
+        var text = new StringBuilder(FormattableString.Invariant($"{optimizer} lr {learningRate:G}"));
+        if (schedule != LearningRateSchedules.Name(LearningRateSchedule.Constant))
+        {
+            text.Append(" (").Append(schedule).Append(')');
+        }
+
+        if (momentum != 0)
+        {
+            text.Append(FormattableString.Invariant($", momentum {momentum:G}"));
+        }
+
+        if (weightDecay != 0)
+        {
+            text.Append(FormattableString.Invariant($", weight decay {weightDecay:G}"));
+        }
+
+        if (labelSmoothing != 0)
+        {
+            text.Append(FormattableString.Invariant($", label smoothing {labelSmoothing:G}"));
+        }
+
+        return text.ToString();
     }
 
     /// <summary>

@@ -223,6 +223,21 @@ internal sealed record ExperimentSettings(
 
     /// <summary>The augmentation of training batches (<c>none</c> when none).</summary>
     public string Augmentation { get; init; } = "none";
+
+    /// <summary>The learning-rate schedule (<c>constant</c> when none).</summary>
+    public string Schedule { get; init; } = "constant";
+
+    /// <summary>The optimizer's weight decay.</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>The optimizer's momentum.</summary>
+    public double Momentum { get; init; }
+
+    /// <summary>Label smoothing of the training loss.</summary>
+    public double LabelSmoothing { get; init; }
+
+    /// <summary>When the models were not trained by this command but scored from an earlier run's checkpoints: that run's folder.</summary>
+    public string? ScoredFrom { get; init; }
 }
 
 /// <summary>What the numbers were measured on.</summary>
