@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -7,6 +8,7 @@ using System.Linq;
 using LayerDsl.Generator.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
@@ -18,7 +20,7 @@ namespace LayerDsl.Generator.Tests.Properties;
 /// the output shape, the neighbour's in-features and the parameter count the contract gives; a lying module (one output
 /// dimension off by one) is caught on the first forward with a <see cref="ShapeContractException"/> naming the layer,
 /// the contract and the three shapes. An invalid placement gets one diagnostic on the placing attribute that names the
-/// failing expression, and the generator never throws.
+/// failing expression, the same from the generator (analyzers off) and from the analyzer, and the generator never throws.
 /// </summary>
 /// <remarks>
 /// <c>LAYERDSL_CONTRACT_MODELS</c> sets the number of contracts (default 200); <c>LAYERDSL_CONTRACT_SEED</c> replays a
@@ -79,7 +81,7 @@ public class ContractPropertyTests
             $"{tally.WithReceivedDimensions} whose constructor receives a dimension; operators in the output dimensions: " +
             string.Join(", ", tally.Operators.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key} x{o.Value}")) + ".");
         _output.WriteLine(
-            $"Time: drawing {tally.Draw.Elapsed.TotalSeconds:F1} s, generator {tally.Generate.Elapsed.TotalSeconds:F1} s, compile {tally.Emit.Elapsed.TotalSeconds:F1} s, " +
+            $"Time: drawing {tally.Draw.Elapsed.TotalSeconds:F1} s, generator {tally.Generate.Elapsed.TotalSeconds:F1} s, analyzer {tally.Analyze.Elapsed.TotalSeconds:F1} s, compile {tally.Emit.Elapsed.TotalSeconds:F1} s, " +
             $"forward passes {tally.Forward.Elapsed.TotalSeconds:F1} s.");
         Assert.True(
             failures.Count == 0,
@@ -100,6 +102,22 @@ public class ContractPropertyTests
         foreach (var diagnostic in run.GeneratorDiagnostics.Where(d => !d.Id.StartsWith("LDSL", StringComparison.Ordinal) || !SourceLocations.IsInFile(d.Location, files)))
         {
             failures.Add($"generator diagnostic not LayerDsl's own, or not in the user's file: {diagnostic}");
+        }
+
+        // A build with analyzers reports the same diagnostics from the analyzer (ID, place, message); it sees the user's
+        // declarations alone, which gives the same diagnostics for a fraction of the time.
+        tally.Analyze.Start();
+        var fromAnalyzer = run.Input.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new ModelAnalyzer()))
+            .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult()
+            .Where(d => d.Id.StartsWith("LDSL", StringComparison.Ordinal))
+            .Select(d => d.ToString())
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        tally.Analyze.Stop();
+        var fromGenerator = run.GeneratorDiagnostics.Select(d => d.ToString()).Order(StringComparer.Ordinal).ToList();
+        if (!fromGenerator.SequenceEqual(fromAnalyzer))
+        {
+            failures.Add($"the generator (analyzers off) and the analyzer disagree:\n  generator: {string.Join("\n             ", fromGenerator.Except(fromAnalyzer))}\n  analyzer:  {string.Join("\n             ", fromAnalyzer.Except(fromGenerator))}");
         }
 
         tally.Emit.Start();
@@ -197,6 +215,12 @@ public class ContractPropertyTests
             problems.Add($"the Dense after it has {info.Layers[2].Parameters} parameters, but {features} in-features give {(features * 3) + 3}");
         }
 
+        var dense = model.named_parameters().Single(p => p.name == "dense1.weight").parameter;
+        if (!dense.shape.SequenceEqual(new[] { 3L, features }))
+        {
+            problems.Add($"the Dense after it has weights [{Dims(dense.shape)}], but the contract gives {features} in-features");
+        }
+
         var layerParameters = model.named_parameters().Where(p => p.name.StartsWith("custom1.", StringComparison.Ordinal)).Sum(p => p.parameter.numel());
         var stated = contract.Outcome.Parameters ?? -1;
         if (info.Layers[0].Parameters != stated || (stated >= 0 && layerParameters != stated))
@@ -289,6 +313,8 @@ public class ContractPropertyTests
         public Stopwatch Draw { get; } = new();
 
         public Stopwatch Generate { get; } = new();
+
+        public Stopwatch Analyze { get; } = new();
 
         public Stopwatch Emit { get; } = new();
 
