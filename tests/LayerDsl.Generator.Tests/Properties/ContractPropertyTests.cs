@@ -15,7 +15,7 @@ using static TorchSharp.torch;
 namespace LayerDsl.Generator.Tests.Properties;
 
 /// <summary>
-/// User layers with random shape contracts (<see cref="RandomContract"/>): the test's own evaluation of each contract
+/// User layers with random shape contracts, some with two clauses (<see cref="RandomContract"/>): the test's own evaluation of each contract
 /// decides whether its placement is valid. A valid one compiles without a diagnostic, and its honest module runs with
 /// the output shape, the neighbour's in-features and the parameter count the contract gives; a lying module (one output
 /// dimension off by one) is caught on the first forward with a <see cref="ShapeContractException"/> naming the layer,
@@ -77,7 +77,7 @@ public class ContractPropertyTests
             $"Checked {tally.Drawn} contracts in {stopwatch.Elapsed.TotalSeconds:F1} s: {tally.Honest} accepted and honoured, {tally.LyingCaught} lying modules caught of {tally.Lying}, " +
             $"{tally.Rejected} rejected ({string.Join(", ", tally.Rejections.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} x{r.Value}"))}); {failures.Count} disagreements.");
         _output.WriteLine(
-            $"Drawn: {tally.WithEllipsis} with '...', {tally.WithWhere} with where, {tally.WithParams} with params, {tally.WithDefaults} with defaults, " +
+            $"Drawn: {tally.WithAlternatives} with two clauses, {tally.WithEllipsis} with '...', {tally.WithWhere} with where, {tally.WithParams} with params, {tally.WithDefaults} with defaults, " +
             $"{tally.WithReceivedDimensions} whose constructor receives a dimension; operators in the output dimensions: " +
             string.Join(", ", tally.Operators.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key} x{o.Value}")) + ".");
         _output.WriteLine(
@@ -233,7 +233,7 @@ public class ContractPropertyTests
         {
             tally.Lying++;
             var actual = new[] { (long)Batch }.Concat(expected).ToArray();
-            actual[1 + OutputIndex(contract, lie)] += 1;
+            actual[1 + lie] += 1;
             var message =
                 $"custom1 ({contract.Display}) broke its shape contract \"{contract.Text}\": for input [batch, {Dims(contract.Shape)}] it must give " +
                 $"[batch, {Dims(expected)}], but gave [{Dims(actual)}]. Fix the module or its [LayerShape].";
@@ -275,10 +275,6 @@ public class ContractPropertyTests
         return problems.Count == 0 ? null : string.Join("\n  ", problems);
     }
 
-    /// <summary>Where the lie lands in the output: the index among the contract's output expressions, past what '...' stands for.</summary>
-    private static int OutputIndex(RandomContract contract, int lie) =>
-        contract.Output.Count > 0 && contract.Output[0] is null ? contract.Outcome.Output.Length - contract.Output.Count(o => o is not null) + lie : lie;
-
     private static string Describe(RandomContract? contract) =>
         contract is null ? string.Empty : $"contract #{contract.Index} (seed {contract.Seed}), input [{Dims(contract.Shape)}]:\n{contract.Source}";
 
@@ -295,6 +291,8 @@ public class ContractPropertyTests
         public int LyingCaught { get; set; }
 
         public int Rejected { get; set; }
+
+        public int WithAlternatives { get; private set; }
 
         public int WithEllipsis { get; private set; }
 
@@ -323,12 +321,13 @@ public class ContractPropertyTests
         public void Count(RandomContract contract)
         {
             Drawn++;
-            WithEllipsis += contract.HasEllipsis ? 1 : 0;
-            WithWhere += contract.Where.Count > 0 ? 1 : 0;
-            WithParams += contract.Params is null ? 0 : 1;
+            WithAlternatives += contract.Clauses.Count > 1 ? 1 : 0;
+            WithEllipsis += contract.Clauses.Any(c => c.HasEllipsis) ? 1 : 0;
+            WithWhere += contract.Clauses.Any(c => c.Where.Count > 0) ? 1 : 0;
+            WithParams += contract.Clauses.Any(c => c.Params is not null) ? 1 : 0;
             WithDefaults += contract.Parameters.Any(p => p.Default is not null) ? 1 : 0;
             WithReceivedDimensions += contract.Parameters.Any(p => p.ReceivesDimension) ? 1 : 0;
-            foreach (var term in contract.Output.OfType<Term>().SelectMany(Walk))
+            foreach (var term in contract.Clauses.SelectMany(c => c.Output).OfType<Term>().SelectMany(Walk))
             {
                 var name = term switch
                 {

@@ -11,21 +11,52 @@ public sealed record ContractParameter(string Name, bool ReceivesDimension, long
 
 /// <summary>What the test's own evaluation of a contract says of one placement: the output and parameter count, or the fault.</summary>
 /// <param name="Id">The diagnostic expected on the placing attribute; null when the placement is valid.</param>
-/// <param name="Kind">The kind of fault, for the tallies (rank, input dimension, where, division by zero, dimension, params).</param>
+/// <param name="Kind">The kind of fault, for the tallies (rank, input dimension, where, division by zero, dimension, params, unbound).</param>
 /// <param name="Named">Text the diagnostic must contain: the failing expression, comparison or pattern.</param>
 /// <param name="Output">The output shape without the batch, when valid.</param>
 /// <param name="Parameters">The parameter count the <c>params</c> clause gives, when valid and stated.</param>
-public sealed record ContractOutcome(string? Id, string Kind, string Named, long[] Output, long? Parameters)
+/// <param name="Clause">The clause that holds, when valid.</param>
+public sealed record ContractOutcome(string? Id, string Kind, string Named, long[] Output, long? Parameters, int Clause = 0)
 {
     public bool IsValid => Id is null;
+
+    public static ContractOutcome Fault(string id, string kind, string named) => new(id, kind, named, Array.Empty<long>(), null);
+}
+
+/// <summary>One clause of a drawn contract: <c>input -> output where ... params ...</c>.</summary>
+public sealed class ContractClause
+{
+    /// <summary>The input pattern: a name or a fixed integer per dimension (null is <c>...</c>).</summary>
+    public List<Term?> Input { get; } = new();
+
+    /// <summary>The output pattern (null is <c>...</c>).</summary>
+    public List<Term?> Output { get; } = new();
+
+    public List<Comparison> Where { get; } = new();
+
+    public Term? Params { get; set; }
+
+    public bool HasEllipsis => Input.Contains(null);
+
+    public int FixedRank => Input.Count(i => i is not null);
+
+    /// <summary>The names the input pattern binds.</summary>
+    public IEnumerable<string> Bound => Input.OfType<NameTerm>().Select(n => n.Name);
+
+    public string InputText => "[" + string.Join(", ", Input.Select(i => i?.Contract() ?? "...")) + "]";
+
+    public string Text =>
+        $"{InputText} -> [{string.Join(", ", Output.Select(o => o?.Contract() ?? "..."))}]" +
+        (Where.Count > 0 ? " where " + string.Join(", ", Where.Select(w => w.Contract())) : string.Empty) +
+        (Params is null ? string.Empty : " params " + Params.Contract());
 }
 
 /// <summary>
 /// One random model around a user layer: a module class with a random <c>[LayerShape]</c> contract (input rank 1 to 3,
 /// sometimes with <c>...</c> and an extra leading dimension, output dimensions as random expressions over the bound
-/// names and the constructor's parameters, sometimes <c>where</c> and <c>params</c>), a forward that honours it (or,
-/// when <see cref="LiesAt"/> is set, gives one dimension too many), and a model
-/// <c>[Input(...)][Layer&lt;Custom&gt;(args)][Flatten][Dense(3)]</c>.
+/// names and the constructor's parameters, sometimes <c>where</c> and <c>params</c>, sometimes a second clause after
+/// <c>|</c>), a forward that honours it (or, when <see cref="LiesAt"/> is set, gives one dimension too many), and a
+/// model <c>[Input(...)][Layer&lt;Custom&gt;(args)][Flatten][Dense(3)]</c>.
 /// </summary>
 public sealed class RandomContract
 {
@@ -46,15 +77,8 @@ public sealed class RandomContract
 
     public int Seed { get; }
 
-    /// <summary>The input pattern: a name or a fixed integer per dimension (null is <c>...</c>).</summary>
-    public List<Term?> Input { get; } = new();
-
-    /// <summary>The output pattern (null is <c>...</c>).</summary>
-    public List<Term?> Output { get; } = new();
-
-    public List<Comparison> Where { get; } = new();
-
-    public Term? Params { get; private set; }
+    /// <summary>The clauses, tried in order: the first that holds gives the output.</summary>
+    public List<ContractClause> Clauses { get; } = new();
 
     /// <summary>The module's constructor parameters, in order.</summary>
     public List<ContractParameter> Parameters { get; } = new();
@@ -65,7 +89,7 @@ public sealed class RandomContract
     /// <summary>The model's input shape, without the batch, in TorchSharp order.</summary>
     public long[] Shape { get; private set; } = Array.Empty<long>();
 
-    /// <summary>The output dimension (an index into the output's non-<c>...</c> items) the module gets wrong by one, or null for an honest module.</summary>
+    /// <summary>The axis of the output (without the batch) the module gets wrong by one, or null for an honest module.</summary>
     public int? LiesAt { get; private set; }
 
     public ContractOutcome Outcome { get; private set; } = null!;
@@ -74,16 +98,7 @@ public sealed class RandomContract
 
     public string FileName => $"Contract{Index}.cs";
 
-    public bool HasEllipsis => Input.Contains(null);
-
-    public int FixedRank => Input.Count(i => i is not null);
-
-    public string InputText => "[" + string.Join(", ", Input.Select(i => i?.Contract() ?? "...")) + "]";
-
-    public string Text =>
-        $"{InputText} -> [{string.Join(", ", Output.Select(o => o?.Contract() ?? "..."))}]" +
-        (Where.Count > 0 ? " where " + string.Join(", ", Where.Select(w => w.Contract())) : string.Empty) +
-        (Params is null ? string.Empty : " params " + Params.Contract());
+    public string Text => string.Join(" | ", Clauses.Select(c => c.Text));
 
     /// <summary>How the model places the layer, as its messages name it.</summary>
     public string Display => Arguments.Count == 0 ? "Layer<Custom>" : $"Layer<Custom>({string.Join(", ", Arguments.Select(Number))})";
@@ -116,90 +131,107 @@ public sealed class RandomContract
 
     private void Draw()
     {
-        Input.Clear();
-        Output.Clear();
-        Where.Clear();
+        Clauses.Clear();
         Parameters.Clear();
         Arguments.Clear();
         LiesAt = null;
 
-        // The input pattern: names, now and then a fixed integer, sometimes '...' in front of one or two dimensions.
-        var fixedRank = _random.Next(1, 4);
-        var ellipsis = fixedRank < 3 && Chance(0.3);
-        var dimensions = DimensionNames.OrderBy(_ => _random.Next()).Take(fixedRank).ToList();
-        var fixedAt = Chance(0.1) ? _random.Next(fixedRank) : -1;
-        var fixedValue = (long)_random.Next(1, 9);
-        if (ellipsis)
-        {
-            Input.Add(null);
-        }
-
-        var bound = new List<string>();
-        for (var i = 0; i < fixedRank; i++)
-        {
-            if (i == fixedAt)
-            {
-                Input.Add(new NumberTerm(fixedValue));
-            }
-            else
-            {
-                Input.Add(new NameTerm(dimensions[i]));
-                bound.Add(dimensions[i]);
-            }
-        }
-
-        // The constructor: parameters from the attribute (the trailing ones sometimes with defaults), and some of the
-        // bound dimensions, in random order (required ones before optional ones, as C# wants).
+        // The constructor's own parameters, from the attribute (the trailing ones sometimes with defaults).
         var own = ParameterNames.OrderBy(_ => _random.Next()).Take(_random.Next(0, 4)).ToList();
         var optional = Chance(0.5) ? _random.Next(0, own.Count + 1) : 0;
+
+        // The input patterns: names, now and then a fixed integer, sometimes '...' in front; now and then a second clause.
+        var patterns = Chance(0.25) ? 2 : 1;
+        var fixedValues = new List<(int Clause, int Axis, long Value)>();
+        for (var c = 0; c < patterns; c++)
+        {
+            var clause = new ContractClause();
+            var fixedRank = _random.Next(1, 4);
+            var dimensions = DimensionNames.OrderBy(_ => _random.Next()).Take(fixedRank).ToList();
+            var fixedAt = Chance(0.1) ? _random.Next(fixedRank) : -1;
+            if (fixedRank < 3 && Chance(0.3))
+            {
+                clause.Input.Add(null);
+            }
+
+            for (var i = 0; i < fixedRank; i++)
+            {
+                if (i == fixedAt)
+                {
+                    var value = (long)_random.Next(1, 9);
+                    clause.Input.Add(new NumberTerm(value));
+                    fixedValues.Add((c, i, value));
+                }
+                else
+                {
+                    clause.Input.Add(new NameTerm(dimensions[i]));
+                }
+            }
+
+            Clauses.Add(clause);
+        }
+
+        // The constructor receives some of the bound dimensions (of any clause), in random order among the required
+        // parameters (required ones before optional ones, as C# wants).
         var required = own.Take(own.Count - optional).Select(n => new ContractParameter(n, false, null))
-            .Concat(bound.Where(_ => Chance(0.4)).Select(n => new ContractParameter(n, true, null)))
+            .Concat(Clauses.SelectMany(c => c.Bound).Distinct().Where(_ => Chance(0.4)).Select(n => new ContractParameter(n, true, null)))
             .OrderBy(_ => _random.Next());
         Parameters.AddRange(required);
         Parameters.AddRange(own.Skip(own.Count - optional).Select(n => new ContractParameter(n, false, Value())));
         var given = own.Count - optional + (optional > 0 && Chance(0.6) ? _random.Next(1, optional + 1) : 0);
         Arguments.AddRange(Enumerable.Range(0, given).Select(_ => Value()));
 
-        var names = bound.Concat(own).ToList();
-        var outputRank = _random.Next(1, 4);
-        if (ellipsis && Chance(0.8))
+        foreach (var clause in Clauses)
         {
-            Output.Add(null);
-        }
-
-        for (var i = 0; i < outputRank; i++)
-        {
-            Output.Add(Chance(0.2) && names.Count > 0 ? new NameTerm(Pick(names)) : Expression(names, _random.Next(1, 4)));
-        }
-
-        if (Chance(0.3))
-        {
-            var count = _random.Next(1, 3);
-            for (var i = 0; i < count; i++)
+            var names = clause.Bound.Concat(own).ToList();
+            var outputRank = _random.Next(1, 4);
+            if (clause.HasEllipsis && Chance(0.8))
             {
-                Where.Add(new Comparison(Expression(names, _random.Next(0, 3)), Pick(Operators), Expression(names, _random.Next(0, 2))));
+                clause.Output.Add(null);
             }
+
+            for (var i = 0; i < outputRank; i++)
+            {
+                clause.Output.Add(Chance(0.2) && names.Count > 0 ? new NameTerm(Pick(names)) : Expression(names, _random.Next(1, 4)));
+            }
+
+            if (Chance(Clauses.Count > 1 ? 0.5 : 0.3))
+            {
+                var count = _random.Next(1, 3);
+                for (var i = 0; i < count; i++)
+                {
+                    clause.Where.Add(new Comparison(Expression(names, _random.Next(0, 3)), Pick(Operators), Expression(names, _random.Next(0, 2))));
+                }
+            }
+
+            clause.Params = Chance(0.4) ? Expression(names, _random.Next(0, 3)) : null;
         }
 
-        Params = Chance(0.4) ? Expression(names, _random.Next(0, 3)) : null;
-
-        // The model's input: of the contract's rank (plus what '...' takes), now and then of another rank.
-        var rank = fixedRank + (ellipsis ? _random.Next(0, 4 - fixedRank) : 0);
+        // The model's input: of one clause's rank (plus what '...' takes), now and then of another rank.
+        var target = _random.Next(Clauses.Count);
+        var aim = Clauses[target];
+        var rank = aim.FixedRank + (aim.HasEllipsis ? _random.Next(0, 4 - aim.FixedRank) : 0);
         if (Chance(0.05))
         {
-            rank = Pick(new[] { 1, 2, 3 }.Where(r => ellipsis ? r < fixedRank : r != fixedRank).DefaultIfEmpty(rank).ToList());
+            rank = _random.Next(1, 4);
         }
 
         Shape = Enumerable.Range(0, rank).Select(_ => (long)_random.Next(1, 17)).ToArray();
-        if (fixedAt >= 0 && rank >= fixedRank && Chance(0.8))
+        foreach (var (_, axis, value) in fixedValues.Where(f => f.Clause == target))
         {
-            Shape[rank - fixedRank + fixedAt] = fixedValue;
+            if (rank >= aim.FixedRank && Chance(0.8))
+            {
+                Shape[rank - aim.FixedRank + axis] = value;
+            }
         }
 
         Outcome = Evaluate();
         if (Outcome.IsValid && Chance(0.25))
         {
-            LiesAt = _random.Next(Output.Count(o => o is not null));
+            // One of the holding clause's own output expressions, past what '...' stands for.
+            var clause = Clauses[Outcome.Clause];
+            var expressions = clause.Output.Count(o => o is not null);
+            LiesAt = Outcome.Output.Length - expressions + _random.Next(expressions);
         }
     }
 
@@ -229,16 +261,38 @@ public sealed class RandomContract
     }
 
     /// <summary>
-    /// The contract applied to the model's input by the test's own reading of the contract language: the rank must fit, a
-    /// fixed input dimension must match, then each <c>where</c> must hold, each output dimension be positive and the
-    /// parameter count non-negative, in that order; the first failure is the diagnostic.
+    /// The contract applied to the model's input by the test's own reading of the contract language. A clause holds when
+    /// its rank fits, its fixed input dimensions match, each <c>where</c> holds, each output dimension is positive and the
+    /// parameter count non-negative (checked in that order); the first clause that holds gives the output, and the
+    /// constructor's dimensions must all be bound by it. When none holds, the first clause's fault is reported, unless it
+    /// is only the rank and a later clause that takes the rank says why it does not hold.
     /// </summary>
     private ContractOutcome Evaluate()
     {
-        var rankFits = HasEllipsis ? Shape.Length >= FixedRank : Shape.Length == FixedRank;
+        var faults = new List<ContractOutcome>();
+        for (var c = 0; c < Clauses.Count; c++)
+        {
+            var outcome = Evaluate(Clauses[c]) with { Clause = c };
+            if (outcome.IsValid)
+            {
+                var bound = Clauses[c].Bound.ToHashSet();
+                return Parameters.FirstOrDefault(p => p.ReceivesDimension && !bound.Contains(p.Name)) is { } unbound
+                    ? ContractOutcome.Fault("LDSL0034", "unbound", $"constructor parameter {unbound.Name} of Custom receives the input dimension {unbound.Name}, but the clause {Clauses[c].InputText} that holds")
+                    : outcome;
+            }
+
+            faults.Add(outcome);
+        }
+
+        return faults.FirstOrDefault(f => f.Kind != "rank") ?? faults[0];
+    }
+
+    private ContractOutcome Evaluate(ContractClause clause)
+    {
+        var rankFits = clause.HasEllipsis ? Shape.Length >= clause.FixedRank : Shape.Length == clause.FixedRank;
         if (!rankFits)
         {
-            return new ContractOutcome("LDSL0032", "rank", InputText, Array.Empty<long>(), null);
+            return ContractOutcome.Fault("LDSL0032", "rank", clause.InputText);
         }
 
         var names = new Dictionary<string, long>();
@@ -248,9 +302,9 @@ public sealed class RandomContract
             names[parameter.Name] = arguments.Count > 0 ? arguments.Dequeue() : parameter.Default!.Value;
         }
 
-        var extra = Shape.Length - FixedRank;
+        var extra = Shape.Length - clause.FixedRank;
         var leading = Shape.Take(extra).ToArray();
-        foreach (var (item, dimension) in Input.Where(i => i is not null).Zip(Shape.Skip(extra)))
+        foreach (var (item, dimension) in clause.Input.Where(i => i is not null).Zip(Shape.Skip(extra)))
         {
             switch (item)
             {
@@ -258,25 +312,25 @@ public sealed class RandomContract
                     names[name.Name] = dimension;
                     break;
                 case NumberTerm number when number.Value != dimension:
-                    return new ContractOutcome("LDSL0033", "input dimension", $"must be {number.Value}, but is {dimension}", Array.Empty<long>(), null);
+                    return ContractOutcome.Fault("LDSL0033", "input dimension", $"must be {number.Value}, but is {dimension}");
             }
         }
 
-        foreach (var comparison in Where)
+        foreach (var comparison in clause.Where)
         {
-            if (Evaluates(comparison.Left, names) is false || Evaluates(comparison.Right, names) is false)
+            if (!Evaluates(comparison.Left, names) || !Evaluates(comparison.Right, names))
             {
-                return new ContractOutcome("LDSL0033", "division by zero", comparison.Contract() + " cannot be evaluated", Array.Empty<long>(), null);
+                return ContractOutcome.Fault("LDSL0033", "division by zero", comparison.Contract() + " cannot be evaluated");
             }
 
             if (!comparison.Holds(names))
             {
-                return new ContractOutcome("LDSL0033", "where", comparison.Contract() + " does not hold", Array.Empty<long>(), null);
+                return ContractOutcome.Fault("LDSL0033", "where", comparison.Contract() + " does not hold");
             }
         }
 
         var output = new List<long>();
-        foreach (var item in Output)
+        foreach (var item in clause.Output)
         {
             if (item is null)
             {
@@ -286,30 +340,30 @@ public sealed class RandomContract
 
             if (!Evaluates(item, names))
             {
-                return new ContractOutcome("LDSL0033", "division by zero", $"the output dimension {item.Contract()} cannot be evaluated", Array.Empty<long>(), null);
+                return ContractOutcome.Fault("LDSL0033", "division by zero", $"the output dimension {item.Contract()} cannot be evaluated");
             }
 
             var value = item.Evaluate(names);
             if (value <= 0)
             {
-                return new ContractOutcome("LDSL0033", "dimension", $"the output dimension {item.Contract()} = {Number(value)} is not positive", Array.Empty<long>(), null);
+                return ContractOutcome.Fault("LDSL0033", "dimension", $"the output dimension {item.Contract()} = {Number(value)} is not positive");
             }
 
             output.Add(value);
         }
 
         long? parameters = null;
-        if (Params is not null)
+        if (clause.Params is not null)
         {
-            if (!Evaluates(Params, names))
+            if (!Evaluates(clause.Params, names))
             {
-                return new ContractOutcome("LDSL0033", "division by zero", "params count cannot be evaluated", Array.Empty<long>(), null);
+                return ContractOutcome.Fault("LDSL0033", "division by zero", "params count cannot be evaluated");
             }
 
-            parameters = Params.Evaluate(names);
+            parameters = clause.Params.Evaluate(names);
             if (parameters < 0)
             {
-                return new ContractOutcome("LDSL0033", "params", $"params count is negative ({Number(parameters.Value)})", Array.Empty<long>(), null);
+                return ContractOutcome.Fault("LDSL0033", "params", $"params count is negative ({Number(parameters.Value)})");
             }
         }
 
@@ -337,8 +391,9 @@ public sealed class RandomContract
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// The module honours its contract: its forward binds the contract's names from the input's shape at run time and
-    /// from its constructor's arguments, computes every output dimension with the same expression in C#, and returns a
+    /// The module honours its contract: a method per clause binds the clause's names from the input's shape at run time
+    /// and from the constructor's arguments, checks the clause as the contract language reads it, and computes every
+    /// output dimension with the same expression in C#; the forward takes the first clause that holds and returns a
     /// tensor of that shape made from the sum of each sample (so the output depends on the input). With a <c>params</c>
     /// clause it holds a parameter of exactly that many values.
     /// </summary>
@@ -384,41 +439,18 @@ public sealed class RandomContract
         source.AppendLine();
         source.AppendLine("    public override Tensor forward(Tensor x)");
         source.AppendLine("    {");
-        source.AppendLine($"        var lead = x.shape.Length - 1 - {FixedRank};");
-        foreach (var parameter in own)
-        {
-            source.AppendLine($"        var {parameter.Name} = _{parameter.Name};");
-        }
-
-        var axis = 0;
-        foreach (var item in Input.Where(i => i is not null))
-        {
-            if (item is NameTerm name)
-            {
-                source.AppendLine($"        var {name.Name} = x.shape[1 + lead + {axis}];");
-            }
-
-            axis++;
-        }
-
-        source.AppendLine("        var shape = new System.Collections.Generic.List<long> { x.shape[0] };");
-        foreach (var item in Output)
-        {
-            source.AppendLine(item is null ? "        shape.AddRange(x.shape[1..(1 + lead)]);" : $"        shape.Add({item.CSharp()});");
-        }
-
-        if (LiesAt is { } lie)
-        {
-            var ellipsisFirst = Output.Count > 0 && Output[0] is null;
-            source.AppendLine($"        shape[{(ellipsisFirst ? "1 + lead + " : "1 + ")}{lie}] += 1;");
-        }
-
+        source.AppendLine($"        var shape = {string.Join(" ?? ", Clauses.Select((_, c) => $"Clause{c}(x)"))} ?? throw new System.ArgumentException(\"no clause holds\");");
         source.AppendLine("        var sums = x.reshape(x.shape[0], -1).sum(1);");
-        source.AppendLine("        var view = new long[shape.Count];");
+        source.AppendLine("        var view = new long[shape.Length];");
         source.AppendLine("        System.Array.Fill(view, 1L);");
         source.AppendLine("        view[0] = x.shape[0];");
-        source.AppendLine("        return ones(shape.ToArray()) * sums.reshape(view);");
+        source.AppendLine("        return ones(shape) * sums.reshape(view);");
         source.AppendLine("    }");
+        for (var c = 0; c < Clauses.Count; c++)
+        {
+            WriteClause(source, c, own);
+        }
+
         source.AppendLine("}");
         source.AppendLine();
         source.AppendLine($"[Input({string.Join(", ", AttributeOrder(Shape).Select(Number))})]");
@@ -429,18 +461,91 @@ public sealed class RandomContract
         return source.ToString();
     }
 
+    /// <summary>
+    /// <c>ClauseN(x)</c>: the output shape (with the batch) clause <paramref name="index"/> gives for <c>x</c>, or null when
+    /// it does not hold. Every test goes through a variable, so that no condition is a C# constant, and comparisons
+    /// through <c>Compare</c>, so that C# does not warn about comparing a name with itself.
+    /// </summary>
+    private void WriteClause(StringBuilder source, int index, IReadOnlyList<ContractParameter> own)
+    {
+        var clause = Clauses[index];
+        source.AppendLine();
+        source.AppendLine($"    private long[]? Clause{index}(Tensor x)");
+        source.AppendLine("    {");
+        source.AppendLine($"        var lead = x.shape.Length - 1 - {clause.FixedRank};");
+        source.AppendLine(clause.HasEllipsis ? "        if (lead < 0) return null;" : "        if (lead != 0) return null;");
+        foreach (var parameter in own)
+        {
+            source.AppendLine($"        var {parameter.Name} = _{parameter.Name};");
+        }
+
+        var axis = 0;
+        foreach (var item in clause.Input.Where(i => i is not null))
+        {
+            source.AppendLine(item is NameTerm name
+                ? $"        var {name.Name} = x.shape[1 + lead + {axis}];"
+                : $"        if (x.shape[1 + lead + {axis}] != {item!.CSharp()}) return null;");
+            axis++;
+        }
+
+        source.AppendLine("        var shape = new System.Collections.Generic.List<long> { x.shape[0] };");
+        source.AppendLine("        try");
+        source.AppendLine("        {");
+        var variable = 0;
+        foreach (var comparison in clause.Where)
+        {
+            source.AppendLine($"            var holds{variable} = Compare({comparison.Left.CSharp()}, {comparison.Right.CSharp()}) {comparison.Operator} 0;");
+            source.AppendLine($"            if (!holds{variable++}) return null;");
+        }
+
+        foreach (var item in clause.Output)
+        {
+            if (item is null)
+            {
+                source.AppendLine("            shape.AddRange(x.shape[1..(1 + lead)]);");
+                continue;
+            }
+
+            source.AppendLine($"            var dimension{variable} = {item.CSharp()};");
+            source.AppendLine($"            if (dimension{variable} <= 0) return null;");
+            source.AppendLine($"            shape.Add(dimension{variable++});");
+        }
+
+        if (clause.Params is not null)
+        {
+            source.AppendLine($"            var count = {clause.Params.CSharp()};");
+            source.AppendLine("            if (count < 0) return null;");
+        }
+
+        source.AppendLine("        }");
+        source.AppendLine("        catch (System.DivideByZeroException)");
+        source.AppendLine("        {");
+        source.AppendLine("            return null;");
+        source.AppendLine("        }");
+        source.AppendLine();
+        if (LiesAt is { } lie && Outcome.Clause == index)
+        {
+            source.AppendLine($"        shape[{1 + lie}] += 1;");
+        }
+
+        source.AppendLine("        return shape.ToArray();");
+        source.AppendLine("    }");
+    }
+
     /// <summary>The <c>[Input]</c> arguments for a TorchSharp-order shape: <c>(H, W, C)</c> for <c>[C, H, W]</c>, <c>(L, C)</c> for <c>[C, L]</c>.</summary>
     private static long[] AttributeOrder(long[] shape) => shape.Length == 1 ? shape : shape.Skip(1).Append(shape[0]).ToArray();
 
-    /// <summary>The helpers every drawn module uses: the contract language's floor division and modulo.</summary>
+    /// <summary>The helpers every drawn module uses: the contract language's floor division and modulo, and a comparison.</summary>
     public const string FloorArithmeticSource = """
         namespace LayerDsl.ContractProperty;
 
         public static class FloorArithmetic
         {
-            public static long FloorDiv(long a, long b) => (long)System.Math.Floor((double)a / b);
+            public static long FloorDiv(long a, long b) => b == 0 ? throw new System.DivideByZeroException() : (long)System.Math.Floor((double)a / b);
 
             public static long FloorMod(long a, long b) => a - (b * FloorDiv(a, b));
+
+            public static int Compare(long a, long b) => a.CompareTo(b);
         }
         """;
 }
