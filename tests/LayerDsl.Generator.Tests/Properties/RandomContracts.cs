@@ -147,7 +147,9 @@ public sealed class RandomContract
         {
             var clause = new ContractClause();
             var fixedRank = _random.Next(1, 4);
-            var dimensions = DimensionNames.OrderBy(_ => _random.Next()).Take(fixedRank).ToList();
+            // A second clause often names its dimensions as the first does.
+            var first = c > 0 && Chance(0.5) ? Clauses[0].Bound.ToList() : new List<string>();
+            var dimensions = first.Concat(DimensionNames.Except(first).OrderBy(_ => _random.Next())).Take(fixedRank).ToList();
             var fixedAt = Chance(0.1) ? _random.Next(fixedRank) : -1;
             if (fixedRank < 3 && Chance(0.3))
             {
@@ -171,10 +173,13 @@ public sealed class RandomContract
             Clauses.Add(clause);
         }
 
-        // The constructor receives some of the bound dimensions (of any clause), in random order among the required
-        // parameters (required ones before optional ones, as C# wants).
+        // The constructor receives some of the bound dimensions (of every clause, or of any), in
+        // random order among the required parameters (required ones before optional ones, as C# wants).
+        var receivable = Chance(0.5)
+            ? Clauses.Skip(1).Aggregate(Clauses[0].Bound, (names, clause) => names.Intersect(clause.Bound))
+            : Clauses.SelectMany(c => c.Bound).Distinct();
         var required = own.Take(own.Count - optional).Select(n => new ContractParameter(n, false, null))
-            .Concat(Clauses.SelectMany(c => c.Bound).Distinct().Where(_ => Chance(0.4)).Select(n => new ContractParameter(n, true, null)))
+            .Concat(receivable.ToList().Where(_ => Chance(0.4)).Select(n => new ContractParameter(n, true, null)))
             .OrderBy(_ => _random.Next());
         Parameters.AddRange(required);
         Parameters.AddRange(own.Skip(own.Count - optional).Select(n => new ContractParameter(n, false, Value())));
