@@ -49,10 +49,15 @@ internal sealed record UserLayer(
         DiagnosticInfo? first = null;
         foreach (var clause in Contract!.Clauses)
         {
-            var outcome = InferClause(clause, input);
+            var outcome = InferClause(clause, input.Shape, input.ProducedBy);
             if (outcome.Error is null)
             {
-                return outcome;
+                // A constructor parameter named like an input dimension of some clause must get it from the one that holds.
+                return Unreceived(clause, input.Shape) is { } parameter
+                    ? LayerOutcome.Fail(DiagnosticInfo.At(
+                        DiagnosticIds.ContractArguments, At(), Display,
+                        $"constructor parameter {parameter} of {PythonClass} receives the input dimension {parameter}, but the clause {clause.InputText} that holds for {input.Shape} does not bind it; name it in that clause's input pattern too, or rename the parameter"))
+                    : outcome;
             }
 
             if (first is null || (first.Id == DiagnosticIds.ContractRankMismatch && outcome.Error.Id != DiagnosticIds.ContractRankMismatch))
@@ -64,14 +69,13 @@ internal sealed record UserLayer(
         return LayerOutcome.Fail(first!);
     }
 
-    private LayerOutcome InferClause(Contract contract, LayerInput input)
+    private LayerOutcome InferClause(Contract contract, Shape shape, string producedBy)
     {
-        var shape = input.Shape;
         var rankFits = contract.HasEllipsis ? shape.Rank >= contract.FixedRank : shape.Rank == contract.FixedRank;
         if (!rankFits)
         {
             var rank = contract.HasEllipsis ? $"rank {contract.FixedRank} or more" : $"rank {contract.FixedRank}";
-            return LayerOutcome.Fail(DiagnosticInfo.At(DiagnosticIds.ContractRankMismatch, At(), Display, $"{contract.InputText} ({rank})", ContractText, shape.ToString(), input.ProducedBy));
+            return LayerOutcome.Fail(DiagnosticInfo.At(DiagnosticIds.ContractRankMismatch, At(), Display, $"{contract.InputText} ({rank})", ContractText, shape.ToString(), producedBy));
         }
 
         if (!Bind(contract, shape, out var names, out var leading, out var mismatch))
@@ -156,19 +160,25 @@ internal sealed record UserLayer(
 
     public override void EmitPython(List<string> statements, LayerTrace trace) => Py.Call(statements, trace.Name);
 
-    /// <summary>The names the contract binds for this input: the clause that held at inference, the first whose rank fits and that binds.</summary>
+    /// <summary>The names the contract binds for this input: those of the clause that held at inference.</summary>
     private Dictionary<string, long> BoundNames(Shape input)
     {
-        var names = new Dictionary<string, long>();
         foreach (var clause in Contract!.Clauses)
         {
-            if ((clause.HasEllipsis ? input.Rank >= clause.FixedRank : input.Rank == clause.FixedRank) && Bind(clause, input, out names, out _, out _))
+            if (InferClause(clause, input, string.Empty).Error is null && Bind(clause, input, out var names, out _, out _))
             {
-                break;
+                return names;
             }
         }
 
-        return names;
+        return new Dictionary<string, long>();
+    }
+
+    /// <summary>The first constructor parameter that receives an input dimension <paramref name="clause"/> does not bind, or null.</summary>
+    private string? Unreceived(Contract clause, Shape shape)
+    {
+        Bind(clause, shape, out var names, out _, out _);
+        return Values.FirstOrDefault(v => v.BoundDimension is { } dimension && !names.ContainsKey(dimension))?.Parameter;
     }
 
     public override void EmitForward(List<string> statements, string name, Shape input, Shape output)

@@ -156,6 +156,35 @@ public class UserLayerTests
         Assert.Equal(info.Layers.Select(l => new long[] { 4 }.Concat(l.OutputShape).ToArray()), outputs.Select(o => o.shape));
     }
 
+    [Fact]
+    public void AConstructorDimensionComesFromTheClauseThatHolds()
+    {
+        // The first clause takes the rank and binds, but its where fails: the second holds, and L comes from it.
+        const string Alternatives = """
+            [LayerShape("[C, H] -> [C, H] where H > 100 | [C, L] -> [C, L * 2]")]
+            public sealed class Twice : nn.Module<Tensor, Tensor>
+            {
+                public Twice(long C, long L) : base(nameof(Twice)) { }
+                public override Tensor forward(Tensor x) => x.repeat(1, 1, 2);
+            }
+            """;
+        var run = GeneratorHarness.RunWithoutAnalyzers(Usings + Alternatives + "[Input(8, 3)][Layer<Twice>][Flatten][Dense(2)] public partial class Net { }");
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Contains("new global::Demo.Twice(C: 3L, L: 8L)", run.GeneratedSources["Demo.Net.g.cs"]);
+        using var loaded = Load(run);
+        using var scope = NewDisposeScope();
+        var model = (nn.Module<Tensor, Tensor>)loaded.Create("Demo.Net");
+        Assert.Equal(new long[] { 3, 16 }, ((ILayerModel)model).Info.Layers[0].OutputShape);
+        Assert.Equal(new long[] { 2, 2 }, model.call(randn(2, 3, 8)).shape);
+
+        // When the clause that holds does not bind it, the constructor cannot get it: said on the attribute.
+        var unbound = GeneratorHarness.Run(Usings + Alternatives + "[Input(200, 3)][Layer<Twice>][Flatten][Dense(2)] public partial class Net { }");
+        var diagnostic = Assert.Single(unbound.LayerDslDiagnostics);
+        Assert.Equal("LDSL0034", diagnostic.Id);
+        Assert.Contains("Layer<Twice>: constructor parameter L of Twice receives the input dimension L, but the clause [C, H] that holds for [3, 200] does not bind it", diagnostic.GetMessage());
+        Assert.Contains("[Layer<Twice>]", diagnostic.Location.SourceTree!.GetText().Lines[diagnostic.Location.GetLineSpan().StartLinePosition.Line].ToString());
+    }
+
     private static CompiledModels Load(GeneratorRun run)
     {
         var image = new MemoryStream();
