@@ -131,8 +131,8 @@ public class CodeFixTests
     [Fact]
     public Task PaddingSameIsOfferedWhenTheLayersAfterTheConvolutionThenFit() =>
         Verify<PaddingSameCodeFixProvider>.FixAsync(
-            "using LayerDsl;\nusing TorchSharp;\n[Input(5, 5, 1)]\n[Conv2D(4, {|LDSL0011:7|})]\n[MaxPool2D(4)]\npublic partial class Net { }\n",
-            "using LayerDsl;\nusing TorchSharp;\n[Input(5, 5, 1)]\n[Conv2D(4, 7, Padding = Padding.Same)]\n[MaxPool2D(4)]\npublic partial class Net { }\n",
+            "using LayerDsl;\nusing TorchSharp;\n[Input(5, 6, 1)]\n[Conv2D(4, {|LDSL0011:7|})]\n[MaxPool2D(4)]\npublic partial class Net { }\n",
+            "using LayerDsl;\nusing TorchSharp;\n[Input(5, 6, 1)]\n[Conv2D(4, 7, Padding = Padding.Same)]\n[MaxPool2D(4)]\npublic partial class Net { }\n",
             PaddingSameCodeFixProvider.Title);
 
     [Fact]
@@ -152,10 +152,10 @@ public class CodeFixTests
     // Same padding makes the 5 x 5 convolution fit its 3 x 3 input, but the pool after it still does not fit.
     [InlineData("[Input(3, 3, 1)]\n[Conv2D(8, {|LDSL0011:5|})]\n[MaxPool2D(4)]")]
     [InlineData("[Input(3, 3, 1)]\n[MaskedConv({|LDSL0011:5|}, 8)]\n[Flatten]\n[Conv2D(4, 1)]")]
-    // Stride 2 with Same padding gives 3 x 3 from 5 x 5, too small for the pool after it (stride 1 would give 5 x 5).
-    [InlineData("[Input(5, 5, 1)]\n[Conv2D(4, {|LDSL0011:7|}, Stride = 2)]\n[MaxPool2D(4)]")]
-    // Same padding makes the window fit, but its output (40000 x 40000 x 2 values) overflows.
-    [InlineData("[Input(40000, 40000, 1)]\n[Conv2D(2, {|LDSL0011:40001|})]")]
+    // Stride 2 with Same padding gives 3 x 3 from 5 x 6, too small for the pool after it (stride 1 would give 5 x 6).
+    [InlineData("[Input(5, 6, 1)]\n[Conv2D(4, {|LDSL0011:7|}, Stride = 2)]\n[MaxPool2D(4)]")]
+    // Same padding makes the window fit, but its output (40000 x 50000 x 2 values) overflows.
+    [InlineData("[Input(40000, 50000, 1)]\n[Conv2D(2, {|LDSL0011:40001|})]")]
     public Task PaddingSameIsNotOfferedWhenItCannotMakeTheModelValid(string layers) =>
         Verify<PaddingSameCodeFixProvider>.NoFixAsync("using LayerDsl;\n" + layers + "\npublic partial class Net { }\n");
 

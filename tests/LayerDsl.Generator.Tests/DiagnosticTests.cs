@@ -117,20 +117,20 @@ public class DiagnosticTests
             "[Input(28, 28, 0)]\n[Dense(2)]\npublic partial class Net { }", "LDSL0010", line: 3, column: 16).GetMessage());
 
     [Theory]
-    [InlineData("[Conv2D(8, 7)]", 12, "7 × 7 window over a 5 × 5 input, so its output would be -1 × -1", "Padding = Padding.Same")]
-    [InlineData("[MaskedConv(9, 8)]", 13, "9 × 9 window over a 5 × 5 input, so its output would be -3 × -3", "Padding = Padding.Same")]
-    [InlineData("[MaxPool2D(6)]", 12, "6 × 6 window over a 5 × 5 input, so its output would be 0 × 0", "larger input")]
+    [InlineData("[Conv2D(8, 7)]", 12, "7 × 7 window over a 5 × 9 input, so its output would be -1 × 3", "Padding = Padding.Same")]
+    [InlineData("[MaskedConv(9, 8)]", 13, "9 × 9 window over a 5 × 9 input, so its output would be -3 × 1", "Padding = Padding.Same")]
+    [InlineData("[MaxPool2D(6)]", 12, "6 × 6 window over a 5 × 9 input, so its output would be 0 × 1", "larger input")]
     public void WindowLargerThanInputSaysTheWouldBeSize(string layer, int column, string numbers, string remedy)
     {
-        var message = Single("[Input(5, 5, 3)]\n" + layer + "\npublic partial class Net { }", "LDSL0011", line: 4, column: column).GetMessage();
+        var message = Single("[Input(5, 9, 3)]\n" + layer + "\npublic partial class Net { }", "LDSL0011", line: 4, column: column).GetMessage();
         Assert.Contains(numbers, message);
         Assert.Contains(remedy, message);
     }
 
     [Fact]
     public void WindowLargerThanItsInputAfterEarlierLayers() =>
-        Assert.Contains("3 × 3 window over a 2 × 2 input", Single(
-            "[Input(8, 8, 1)]\n[MaxPool2D(4)]\n[Conv2D(4, 3)]\npublic partial class Net { }", "LDSL0011", line: 5, column: 12).GetMessage());
+        Assert.Contains("3 × 3 window over a 2 × 3 input, so its output would be 0 × 1", Single(
+            "[Input(8, 12, 1)]\n[MaxPool2D(4)]\n[Conv2D(4, 3)]\npublic partial class Net { }", "LDSL0011", line: 5, column: 12).GetMessage());
 
     [Fact]
     public void SpatialLayerAfterFlatten() =>
@@ -184,13 +184,13 @@ public class DiagnosticTests
 
     [Fact]
     public void SizeOverflowOfTheInput() =>
-        Assert.Contains("2147483647", Single(
-            "[Input(100000, 100000, 64)]\n[Dense(2)]\npublic partial class Net { }", "LDSL0014", line: 3, column: 2).GetMessage());
+        Assert.Contains("100000 × 50000 × 64 = 320000000000 values per sample, more than 2147483647", Single(
+            "[Input(100000, 50000, 64)]\n[Dense(2)]\npublic partial class Net { }", "LDSL0014", line: 3, column: 2).GetMessage());
 
     [Fact]
     public void SizeOverflowOfALayersOutput() =>
-        Assert.Contains("40000 × 40000 × 2 = 3200000000 values per sample, more than 2147483647", Single(
-            "[Input(40000, 40000, 1)]\n[Conv2D(2, 1)]\npublic partial class Net { }", "LDSL0014", line: 4, column: 2).GetMessage());
+        Assert.Contains("40000 × 50000 × 2 = 4000000000 values per sample, more than 2147483647", Single(
+            "[Input(40000, 50000, 1)]\n[Conv2D(2, 1)]\npublic partial class Net { }", "LDSL0014", line: 4, column: 2).GetMessage());
 
     [Fact]
     public void SizeOverflowOfTheParameterCount() =>

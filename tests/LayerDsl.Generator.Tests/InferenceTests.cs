@@ -56,50 +56,50 @@ public class InferenceTests
     }
 
     [Theory]
-    [InlineData(28, 3, 1, false, 26)]
-    [InlineData(28, 3, 2, false, 13)]
-    [InlineData(28, 28, 1, false, 1)]
-    [InlineData(7, 2, 3, false, 2)]
-    [InlineData(28, 3, 1, true, 28)]
-    [InlineData(28, 4, 2, true, 14)]
-    [InlineData(27, 4, 2, true, 14)]
-    [InlineData(5, 9, 1, true, 5)]
-    [InlineData(1, 5, 3, true, 1)]
-    public void ConvolutionOutputSizeFollowsValidAndSameRules(long size, long kernel, long stride, bool same, long expected)
+    [InlineData(28, 21, 3, 1, false, 26, 19)]
+    [InlineData(28, 21, 3, 2, false, 13, 10)]
+    [InlineData(28, 30, 28, 1, false, 1, 3)]
+    [InlineData(7, 11, 2, 3, false, 2, 4)]
+    [InlineData(28, 21, 3, 1, true, 28, 21)]
+    [InlineData(28, 21, 4, 2, true, 14, 11)]
+    [InlineData(27, 8, 4, 2, true, 14, 4)]
+    [InlineData(5, 12, 9, 1, true, 5, 12)]
+    [InlineData(1, 7, 5, 3, true, 1, 3)]
+    public void ConvolutionOutputSizeFollowsValidAndSameRules(long height, long width, long kernel, long stride, bool same, long outHeight, long outWidth)
     {
-        var trace = Infer(size, size, 2, Conv(4, kernel, stride, same)).Trace!;
-        Assert.Equal(new[] { 4, expected, expected }, trace.Output.Dims);
+        var trace = Infer(height, width, 2, Conv(4, kernel, stride, same)).Trace!;
+        Assert.Equal(new[] { 4, outHeight, outWidth }, trace.Output.Dims);
         Assert.Equal((4 * 2 * kernel * kernel) + 4, trace.Parameters);
     }
 
     [Theory]
-    [InlineData(28, 3, 1, 1, 1)]
-    [InlineData(28, 4, 1, 1, 2)] // total 3: Keras puts the extra row and column at the bottom and right
-    [InlineData(28, 4, 2, 1, 1)] // out 14: total 13 * 2 + 4 - 28 = 2
-    [InlineData(27, 4, 2, 1, 2)] // out 14: total 13 * 2 + 4 - 27 = 3
-    [InlineData(5, 9, 1, 4, 4)]
-    [InlineData(28, 1, 3, 0, 0)]
-    public void SamePaddingSplitsLikeKeras(long size, long kernel, long stride, long before, long after)
+    [InlineData(28, 17, 3, 1, 1, 1, 1, 1)]
+    [InlineData(28, 9, 4, 1, 1, 2, 1, 2)] // total 3: Keras puts the extra row and column at the bottom and right
+    [InlineData(28, 27, 4, 2, 1, 1, 1, 2)] // out 14 and 14: total 13 * 2 + 4 - 28 = 2 high, 13 * 2 + 4 - 27 = 3 wide
+    [InlineData(27, 28, 4, 2, 1, 2, 1, 1)] // the same, the other way round
+    [InlineData(5, 6, 9, 1, 4, 4, 4, 4)]
+    [InlineData(28, 29, 1, 3, 0, 0, 0, 0)]
+    public void SamePaddingSplitsLikeKeras(long height, long width, long kernel, long stride, long top, long bottom, long left, long right)
     {
-        var window = Window.Compute(size, size, kernel, stride, same: true);
-        Assert.Equal((before, after, before, after), (window.Top, window.Bottom, window.Left, window.Right));
-        Assert.Equal(before == after, window.IsSymmetric);
+        var window = Window.Compute(height, width, kernel, stride, same: true);
+        Assert.Equal((top, bottom, left, right), (window.Top, window.Bottom, window.Left, window.Right));
+        Assert.Equal(top == bottom && left == right, window.IsSymmetric);
     }
 
     [Fact]
     public void MaskedConvParametersCountMaskConvProjectionAndBias()
     {
         // mask: 9 * 3 * 9 + 9 = 252; projection: 8 * 3 * 9 = 216; bias: 8.
-        Assert.Equal(252 + 216, Infer(10, 10, 3, Masked(3, 8)).Trace!.Parameters);
-        Assert.Equal(252 + 216 + 8, Infer(10, 10, 3, Masked(3, 8, bias: true)).Trace!.Parameters);
+        Assert.Equal(252 + 216, Infer(10, 7, 3, Masked(3, 8)).Trace!.Parameters);
+        Assert.Equal(252 + 216 + 8, Infer(10, 7, 3, Masked(3, 8, bias: true)).Trace!.Parameters);
     }
 
     [Fact]
     public void PoolingDefaultsItsStrideToTheWindowAndFloors()
     {
-        Assert.Equal(new long[] { 3, 14, 14 }, Infer(28, 28, 3, Pool(2)).Trace!.Output.Dims);
-        Assert.Equal(new long[] { 3, 9, 9 }, Infer(28, 28, 3, Pool(3)).Trace!.Output.Dims);
-        Assert.Equal(new long[] { 3, 26, 26 }, Infer(28, 28, 3, Pool(3, 1)).Trace!.Output.Dims);
+        Assert.Equal(new long[] { 3, 14, 11 }, Infer(28, 23, 3, Pool(2)).Trace!.Output.Dims);
+        Assert.Equal(new long[] { 3, 9, 7 }, Infer(28, 23, 3, Pool(3)).Trace!.Output.Dims);
+        Assert.Equal(new long[] { 3, 26, 21 }, Infer(28, 23, 3, Pool(3, 1)).Trace!.Output.Dims);
     }
 
     [Fact]

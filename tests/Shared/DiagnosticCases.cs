@@ -103,7 +103,7 @@ internal static class DiagnosticCases
             }
             """,
         ["Ldsl0011KernelTooLarge"] = """
-            [Input(5, 5, 3)]
+            [Input(5, 9, 3)]
             [Conv2D(8, {|LDSL0011:7|})]
             public partial class Net
             {
@@ -126,7 +126,7 @@ internal static class DiagnosticCases
             }
             """,
         ["Ldsl0014SizeOverflow"] = """
-            [Input(40000, 40000, 1)]
+            [Input(40000, 50000, 1)]
             [{|LDSL0014:Conv2D(2, 1)|}]
             public partial class Net
             {

@@ -17,7 +17,11 @@ public static class Snapshot
 {
     public const string AcceptVariable = "LAYERDSL_ACCEPT_SNAPSHOTS";
 
-    public static void Verify(string actual, string name, [CallerFilePath] string testFile = "")
+    public static void Verify(string actual, string name, [CallerFilePath] string testFile = "") =>
+        Verify(actual, name, testFile, Environment.GetEnvironmentVariable);
+
+    /// <summary>As <see cref="Verify(string, string, string)"/>, reading the environment through <paramref name="environment"/>.</summary>
+    internal static void Verify(string actual, string name, string testFile, Func<string, string?> environment)
     {
         var directory = Path.Combine(Path.GetDirectoryName(testFile)!, "Snapshots");
         Directory.CreateDirectory(directory);
@@ -32,8 +36,8 @@ public static class Snapshot
             return;
         }
 
-        var accept = Environment.GetEnvironmentVariable(AcceptVariable) == "1";
-        if (accept && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")))
+        var accept = environment(AcceptVariable) == "1";
+        if (accept && !string.IsNullOrEmpty(environment("CI")))
         {
             throw new Xunit.Sdk.XunitException($"{AcceptVariable}=1 is refused because CI is set: accept snapshots on a developer machine and commit them.");
         }
