@@ -105,7 +105,7 @@ public class NonSquareTests
     [InlineData("[Input(6, 4, 1)][Conv2D(2, {|LDSL0011:9|}, PadHeight = 1, PadWidth = 3)]", "9 × 9 window over a 6 × 4 (padded to 8 × 10) input, so its output would be 0 × 2")]
     // Dilation 3 spans 7: H: 5 - 7 + 1 = -1; W: 8 - 7 + 1 = 2.
     [InlineData("[Input(5, 8, 1)][Conv2D(2, {|LDSL0011:3|}, Dilation = 3)]", "3 × 3 (dilated by 3, spanning 7 × 7) window over a 5 × 8 input, so its output would be -1 × 2")]
-    // Stride 2 on height only: H: (4 - 5) / 2 + 1 = 0 (floor); W: 12 - 5 + 1 = 8.
+    // Stride 2 on both axes: H: (4 - 5) / 2 + 1 = 0 (floor); W: (12 - 5) / 2 + 1 = 4.
     [InlineData("[Input(4, 12, 1)][MaskedConv({|LDSL0011:5|}, 2, Stride = 2)]", "5 × 5 window over a 4 × 12 input, so its output would be 0 × 4")]
     // Pool 6, stride 6: H: (4 - 6) / 6 + 1 = 0; W: (13 - 6) / 6 + 1 = 2.
     [InlineData("[Input(4, 13, 3)][MaxPool2D({|LDSL0011:6|})]", "6 × 6 window over a 4 × 13 input, so its output would be 0 × 2")]
