@@ -44,8 +44,8 @@ internal sealed record UserLayer(
             return LayerOutcome.Fail(new DiagnosticInfo(Problem.Id, At(), null, Problem.Arguments));
         }
 
-        // The first clause whose input pattern and constraints fit holds; otherwise the first clause that takes the rank
-        // says why, and when none does, the rank is the problem.
+        // The first clause that fits holds (pattern, constraints, positive outputs, parameters not negative); otherwise the
+        // first clause that takes the rank says why, and when none does, the rank is the problem.
         DiagnosticInfo? first = null;
         foreach (var clause in Contract!.Clauses)
         {

@@ -194,9 +194,9 @@ echo "published app: $(head -n 1 "$work/published.log")"
 step "a new user's own LeNet, trained with the library's training API on 5,000 real images for one epoch"
 data="${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}"
 [[ -f "$data/train-images-idx3-ubyte.gz" ]] || fail "no Fashion-MNIST in $data (sudo apt-get install dataset-fashion-mnist, or set FASHION_MNIST_DIR)"
+# Only LayerDsl's using: Padding (TorchSharp's enum) comes from the package's global alias.
 cat >Model.cs <<'CS'
 using LayerDsl;
-using TorchSharp;
 
 [Input(28, 28, 1)]
 [Conv2D(6, 5, Padding = Padding.Same, Activation = Activation.ReLU)]
