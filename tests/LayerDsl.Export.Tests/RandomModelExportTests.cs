@@ -34,11 +34,7 @@ public sealed class RandomModelExportTests(ITestOutputHelper output) : IDisposab
     [Fact]
     public void Random_models_run_in_onnx_runtime_and_as_pytorch_twins_as_they_run_in_torchsharp()
     {
-        int seed = Environment.GetEnvironmentVariable(ShapeInvariantPropertyTests.SeedVariable) is { Length: > 0 } s
-            ? int.Parse(s, CultureInfo.InvariantCulture)
-            : Random.Shared.Next();
-        int count = Environment.GetEnvironmentVariable(ModelsVariable) is { Length: > 0 } n ? int.Parse(n, CultureInfo.InvariantCulture) : DefaultModels;
-        string replay = $"{ShapeInvariantPropertyTests.SeedVariable}={seed} {ModelsVariable}={count}";
+        var (seed, count, _, replay) = PropertyRun.FromEnvironment(ShapeInvariantPropertyTests.SeedVariable, ModelsVariable, DefaultModels);
         output.WriteLine($"Random models drawn: {count}, seed {seed} (replay with {replay})");
 
         var accepted = Enumerable.Range(0, count)

@@ -49,12 +49,7 @@ public class ShapeInvariantPropertyTests
     [Fact]
     public void CompileTimeShapesEqualRunTimeShapesOnRandomModels()
     {
-        var seed = Environment.GetEnvironmentVariable(SeedVariable) is { Length: > 0 } s ? int.Parse(s, CultureInfo.InvariantCulture) : Random.Shared.Next();
-        var count = Environment.GetEnvironmentVariable(ModelsVariable) is { Length: > 0 } n ? int.Parse(n, CultureInfo.InvariantCulture) : DefaultModels;
-        var indices = Environment.GetEnvironmentVariable(OnlyVariable) is { Length: > 0 } only
-            ? new[] { int.Parse(only, CultureInfo.InvariantCulture) }
-            : Enumerable.Range(0, count).ToArray();
-        var replay = $"{SeedVariable}={seed} {ModelsVariable}={count}";
+        var (seed, _, indices, replay) = PropertyRun.FromEnvironment(SeedVariable, ModelsVariable, DefaultModels, OnlyVariable);
         _output.WriteLine($"Random models: {indices.Length}, seed {seed} (replay with {replay})");
 
         var stopwatch = Stopwatch.StartNew();
