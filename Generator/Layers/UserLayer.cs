@@ -6,7 +6,6 @@ using LayerDsl.Generator.Models;
 
 namespace LayerDsl.Generator.Layers;
 
-/// <summary>A constructor argument of a user layer: its parameter, how it is written in C#, and its value when an integer.</summary>
 /// <summary>A value the layer's constructor receives: a literal (C# and Python), or a dimension bound by the contract.</summary>
 internal sealed record ConstructorValue(string Parameter, string Literal, long? Integer, string? BoundDimension, string PythonLiteral);
 
