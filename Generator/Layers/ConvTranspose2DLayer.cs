@@ -102,7 +102,18 @@ internal sealed record ConvTranspose2DLayer(string Display, int Index, long Filt
 
     public override void EmitOnnx(List<string> statements, LayerTrace trace)
     {
-        OnnxCode.Module(statements, trace.Name);
+        var (_, _, outputPadHeight) = Side(trace.Input[1], Geometry.Vertical);
+        var (_, _, outputPadWidth) = Side(trace.Input[2], Geometry.Horizontal);
+        if (outputPadHeight == outputPadWidth)
+        {
+            OnnxCode.Module(statements, trace.Name);
+        }
+        else
+        {
+            // The forward pass gives the module its output size, and so each axis its own output padding (see EmitForward).
+            statements.Add($"x = onnx.ConvTranspose2d(x, {trace.Name}, {OnnxCode.Name(trace.Name)}, new long[] {{ {Format.LongLiteral(outputPadHeight)}, {Format.LongLiteral(outputPadWidth)} }});");
+        }
+
         if (Crop(trace.Input, trace.Output) is var (bottom, right) && (bottom != 0 || right != 0))
         {
             statements.Add($"x = onnx.Crop2d(x, 0L, {Format.LongLiteral(right)}, 0L, {Format.LongLiteral(bottom)}, {OnnxCode.Name(trace.Name, "crop")});");

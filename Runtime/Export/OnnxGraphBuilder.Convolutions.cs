@@ -45,19 +45,29 @@ public sealed partial class OnnxGraphBuilder
     /// <returns>The output value, [batch, F, H', W'].</returns>
     /// <exception cref="ArgumentException">The input's shape does not fit the module.</exception>
     /// <exception cref="NotSupportedException">Unequal output padding on the two axes.</exception>
-    public string ConvTranspose2d(string input, ConvTranspose2d module, string? name = null)
+    public string ConvTranspose2d(string input, ConvTranspose2d module, string? name = null) =>
+        ConvTranspose2d(input, module, name, outputPadding: null);
+
+    /// <summary>
+    /// As <see cref="ConvTranspose2d(string, ConvTranspose2d, string?)"/>, for a module the model calls with an output
+    /// size (TorchSharp's <c>forward(x, outputSize)</c>), which gives each axis its own output padding:
+    /// <paramref name="outputPadding"/> (height, width) is the padding that size amounts to.
+    /// </summary>
+    public string ConvTranspose2d(string input, ConvTranspose2d module, string? name, long[]? outputPadding)
     {
         ArgumentNullException.ThrowIfNull(module);
         string layer = LayerName(name, "convTranspose");
         long[] shape = Expect(input, layer, nameof(ConvTranspose2d), 3, "C, H, W", module.in_channels);
         long[] kernel = Expand(module.kernel_size, 2), stride = Expand(module.stride, 2);
-        long[] dilation = Expand(module.dilation, 2), outputPadding = Expand(module.output_padding ?? new long[] { 0 }, 2);
+        long[] dilation = Expand(module.dilation, 2);
+        bool explicitPadding = outputPadding is not null;
+        outputPadding = Expand(outputPadding ?? module.output_padding ?? new long[] { 0 }, 2);
         long[] padding = Expand(module.padding ?? new long[] { 0 }, 2);
         if (module.padding_type is not null && module.padding_type != TorchSharp.Padding.Valid)
             throw new NotSupportedException($"The layer '{layer}' (ConvTranspose2d) has padding '{module.padding_type}', which PyTorch does not define for transposed convolutions.");
         // TorchSharp 0.107's module applies the first output padding to both axes (the functional form does not), so
-        // an export of unequal values would disagree with the model it comes from.
-        if (outputPadding[0] != outputPadding[1])
+        // an export of unequal values would disagree with the model it comes from, unless the model gives the output size.
+        if (!explicitPadding && outputPadding[0] != outputPadding[1])
             throw new NotSupportedException(
                 $"The layer '{layer}' (ConvTranspose2d) has the output padding ({outputPadding[0]}, {outputPadding[1]}), which TorchSharp's module applies as "
                 + $"({outputPadding[0]}, {outputPadding[0]}): use equal values, and Pad2d or Crop2d for the rest.");

@@ -27,6 +27,12 @@ public sealed class RandomModelExportTests(ITestOutputHelper output) : IDisposab
 
     private const int DefaultModels = 60;
 
+    /// <summary>
+    /// Random models chain up to a dozen layers with random weights in float32, which ONNX Runtime and libtorch round
+    /// differently (seen: up to 1.7e-5 of the output's scale); the models of Models/ and the layer tests keep 1e-5.
+    /// </summary>
+    private const double OnnxTolerance = 1e-4;
+
     private readonly string folder = Directory.CreateTempSubdirectory("layerdsl-random-export-").FullName;
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
@@ -53,6 +59,7 @@ public sealed class RandomModelExportTests(ITestOutputHelper output) : IDisposab
         var manifest = new JsonArray();
         var expected = new Dictionary<string, (Tensor Output, string[] Keys)>();
         var failures = new List<string>();
+        var silent = new List<int>();
         double worstOnnx = 0;
         using var scope = NewDisposeScope();
         foreach (var (model, index) in accepted.Select((m, i) => (m, i)))
@@ -61,12 +68,28 @@ public sealed class RandomModelExportTests(ITestOutputHelper output) : IDisposab
             var layerModel = (ILayerModel)module;
             var info = layerModel.Info;
             GeneratedModelTests.Prepare(module, seed: index);
+            using (no_grad())
+            {
+                // A model whose output is all zeros on random input (a ReLU before a bias-free layer, say) cannot tell
+                // a right export from a wrong one: counted, not compared.
+                bool allZero = new[] { (Batch: 3L, Seed: index), (Batch: 1L, Seed: 1), (Batch: 3L, Seed: 3) }.Any(p =>
+                {
+                    using var probe = GeneratedModelTests.RandomInput(info, p.Batch, p.Seed);
+                    using var probed = module.call(probe);
+                    return probed.abs().max().item<float>() == 0;
+                });
+                if (allZero)
+                {
+                    silent.Add(model.Index);
+                    continue;
+                }
+            }
 
             string onnx = Path.Combine(folder, $"m{index}.onnx");
             try
             {
                 layerModel.ExportOnnx(onnx);
-                worstOnnx = Math.Max(worstOnnx, GeneratedModelTests.OnnxAgrees(onnx, info, x => module.call(x)));
+                worstOnnx = Math.Max(worstOnnx, GeneratedModelTests.OnnxAgrees(onnx, info, x => module.call(x), OnnxTolerance));
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -96,7 +119,7 @@ public sealed class RandomModelExportTests(ITestOutputHelper output) : IDisposab
         File.WriteAllText(manifestPath, manifest.ToJsonString());
         var result = JsonNode.Parse(PythonRunner.Run("random_twins.py", manifestPath))!;
         double worstTwin = 0;
-        foreach (var model in accepted)
+        foreach (var model in accepted.Where(m => expected.ContainsKey(m.FullName)))
         {
             var twin = result["models"]![model.FullName]!;
             var (reference, keys) = expected[model.FullName];
@@ -116,7 +139,7 @@ public sealed class RandomModelExportTests(ITestOutputHelper output) : IDisposab
         }
 
         output.WriteLine(
-            $"{accepted.Count} accepted models exported: largest difference {worstOnnx:E2} in ONNX Runtime (float32, batch 1 and 3), " +
+            $"{accepted.Count - silent.Count} accepted models exported ({silent.Count} more give all zeros on random input and were not compared: {string.Join(", ", silent.Select(i => "#" + i))}): largest difference {worstOnnx:E2} in ONNX Runtime (float32, batch 1 and 3), " +
             $"{worstTwin:E2} in PyTorch {result["torch"]} (float64); {failures.Count} failures.");
         Assert.True(failures.Count == 0, $"{failures.Count} failure(s) ({replay}):\n\n" + string.Join("\n\n", failures.Take(5)));
     }
