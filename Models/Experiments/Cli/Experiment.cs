@@ -199,12 +199,27 @@ internal sealed class Experiment
         };
         results = results with { Verdict = Report.Verdict(results) };
 
+        (results, string resultsPath, string chartPath, string? reportPath) = WriteAndPrint(console, outDirectory, results, models, settings.Report, wall);
+
+        console.WriteLine($"Checkpoints: {Path.Combine(outDirectory, "checkpoints")}");
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wall time: {wall.Elapsed.TotalSeconds:F1} s"));
+        return new ExperimentOutcome(results, outDirectory, resultsPath, chartPath, reportPath);
+    }
+
+    /// <summary>
+    /// Writes a finished run's outputs into <paramref name="outDirectory"/> — results.json (with the wall time so far), the
+    /// chart and, when <paramref name="report"/>, report.md — and prints the table and their paths. Returns the results as
+    /// saved and the paths (the report's null when not asked for).
+    /// </summary>
+    internal static (ExperimentResults Results, string ResultsPath, string ChartPath, string? ReportPath) WriteAndPrint(
+        IAnsiConsole console, string outDirectory, ExperimentResults results, IReadOnlyList<ModelResult> models, bool report, Stopwatch wall)
+    {
         string resultsPath = Path.Combine(outDirectory, "results.json");
         string chartPath = Path.Combine(outDirectory, "accuracy-loss.png");
         ChartWriter.Save(chartPath, models);
         results = results with { WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 2) };
         results.Save(resultsPath);
-        string? reportPath = settings.Report ? MarkdownReport.Write(outDirectory, results) : null;
+        string? reportPath = report ? MarkdownReport.Write(outDirectory, results) : null;
         Report.Print(console, results);
         console.WriteLine($"Results: {resultsPath}");
         console.WriteLine($"Chart:   {chartPath}");
@@ -213,9 +228,7 @@ internal sealed class Experiment
             console.WriteLine($"Report:  {reportPath}");
         }
 
-        console.WriteLine($"Checkpoints: {Path.Combine(outDirectory, "checkpoints")}");
-        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wall time: {wall.Elapsed.TotalSeconds:F1} s"));
-        return new ExperimentOutcome(results, outDirectory, resultsPath, chartPath, reportPath);
+        return (results, resultsPath, chartPath, reportPath);
     }
 
     /// <summary>

@@ -182,19 +182,7 @@ internal sealed class RunEvaluation
         results = results with { Verdict = Report.Verdict(results) };
 
         Directory.CreateDirectory(outDirectory);
-        string resultsPath = Path.Combine(outDirectory, "results.json");
-        string chartPath = Path.Combine(outDirectory, "accuracy-loss.png");
-        ChartWriter.Save(chartPath, models);
-        results = results with { WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 2) };
-        results.Save(resultsPath);
-        string? reportPath = settings.Report ? MarkdownReport.Write(outDirectory, results) : null;
-        Report.Print(console, results);
-        console.WriteLine($"Results: {resultsPath}");
-        console.WriteLine($"Chart:   {chartPath}");
-        if (reportPath is not null)
-        {
-            console.WriteLine($"Report:  {reportPath}");
-        }
+        (results, string resultsPath, string chartPath, string? reportPath) = Experiment.WriteAndPrint(console, outDirectory, results, models, settings.Report, wall);
 
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wall time: {wall.Elapsed.TotalSeconds:F1} s"));
         return new ExperimentOutcome(results, outDirectory, resultsPath, chartPath, reportPath);

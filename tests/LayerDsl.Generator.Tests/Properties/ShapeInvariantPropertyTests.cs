@@ -40,7 +40,7 @@ public class ShapeInvariantPropertyTests
     /// An empty compilation with the harness's references and options: compilations derived from it share its
     /// reference symbols, which makes compiling each batch several times faster than creating it afresh.
     /// </summary>
-    private static readonly Lazy<CSharpCompilation> Template = new(() => GeneratorHarness.CompileFiles());
+    internal static readonly Lazy<CSharpCompilation> Template = new(() => GeneratorHarness.CompileFiles());
 
     private readonly ITestOutputHelper _output;
 
