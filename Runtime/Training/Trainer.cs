@@ -19,7 +19,6 @@ public static class Trainer
     public static void Seed(int seed)
     {
         torch.manual_seed(seed);
-        torch.random.manual_seed(seed);
     }
 
     /// <summary>
