@@ -17,6 +17,16 @@ public sealed class EvaluatorRefusalTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Evaluator.Evaluate(model, inputs, labels, batchSize: 0));
 
         Assert.Equal("batchSize", e.ParamName);
+        Assert.StartsWith("batch size must be positive", e.Message);
+    }
+
+    [Fact]
+    public void No_model_is_refused_naming_it()
+    {
+        using var inputs = zeros(4, 1);
+        using var labels = zeros(4, dtype: ScalarType.Int64);
+
+        Assert.Equal("model", Assert.Throws<ArgumentNullException>(() => Evaluator.Evaluate(null!, inputs, labels)).ParamName);
     }
 
     [Fact]
@@ -29,6 +39,19 @@ public sealed class EvaluatorRefusalTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Evaluator.Evaluate(model, inputs, labels, classes: 0));
 
         Assert.Equal("classes", e.ParamName);
+        Assert.StartsWith("the number of classes must be positive", e.Message);
+    }
+
+    [Fact]
+    public void A_label_outside_classes_given_by_the_caller_says_where_the_count_came_from()
+    {
+        using var model = nn.Linear(1, 3);
+        using var inputs = zeros(4, 1);
+        using var labels = tensor(new long[] { 0, 1, 2, 0 });
+
+        var e = Assert.Throws<DataMismatchException>(() => Evaluator.Evaluate(model, inputs, labels, classes: 2));
+
+        Assert.Equal("evaluation label 2 at index 2 is outside 0-1: Linear has 2 classes (as the caller said); labels must be class indices below that", e.Message);
     }
 
     [Fact]

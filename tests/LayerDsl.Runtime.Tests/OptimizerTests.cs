@@ -88,4 +88,113 @@ public sealed class OptimizerTests
             Assert.False(after[i].allclose(before[i]), $"parameter {i} did not move");
         }
     }
+
+    [Fact]
+    public void Each_kind_has_the_name_checkpoints_record_and_parses_back_from_it()
+    {
+        Assert.Equal(new[] { "rmsprop", "adam", "sgd" }, Optimizers.Names);
+        Assert.Equal("rmsprop", Optimizers.Name(OptimizerKind.RmsProp));
+        Assert.Equal("adam", Optimizers.Name(OptimizerKind.Adam));
+        Assert.Equal("sgd", Optimizers.Name(OptimizerKind.Sgd));
+        foreach (var kind in Enum.GetValues<OptimizerKind>())
+        {
+            Assert.Equal(kind, Optimizers.Parse(Optimizers.Name(kind)));
+        }
+    }
+
+    [Theory]
+    [InlineData("RMSProp", OptimizerKind.RmsProp)]
+    [InlineData(" Adam ", OptimizerKind.Adam)]
+    [InlineData("SGD", OptimizerKind.Sgd)]
+    public void Parsing_ignores_case_and_surrounding_spaces(string name, OptimizerKind kind)
+    {
+        Assert.Equal(kind, Optimizers.Parse(name));
+    }
+
+    [Theory]
+    [InlineData("adamw")]
+    [InlineData("")]
+    [InlineData("s g d")]
+    public void An_unknown_name_is_refused_with_the_names_there_are(string name)
+    {
+        var error = Assert.Throws<ArgumentException>(() => Optimizers.Parse(name));
+
+        Assert.Equal("name", error.ParamName);
+        Assert.Equal($"unknown optimizer '{name}': use one of rmsprop, adam, sgd (Parameter 'name')", error.Message);
+    }
+
+    [Theory]
+    [InlineData(OptimizerKind.Sgd, 0.0, 0.0)]
+    [InlineData(OptimizerKind.Sgd, 5e-4, 0.9)]
+    [InlineData(OptimizerKind.RmsProp, 1e-2, 0.5)]
+    [InlineData(OptimizerKind.Adam, 1e-2, 0.0)]
+    [InlineData(OptimizerKind.Sgd, 0.0, 0.999)]
+    public void Weight_decay_of_zero_or_more_and_momentum_in_zero_to_one_are_accepted(OptimizerKind kind, double weightDecay, double momentum)
+    {
+        Optimizers.Validate(kind, weightDecay, momentum);
+        using var p = new Parameter(tensor(Start), requires_grad: true);
+        using var optimizer = Optimizers.Create(kind, new[] { p }, 0.1, weightDecay, momentum);
+    }
+
+    [Theory]
+    [InlineData(-1e-4)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    public void A_weight_decay_below_zero_or_not_finite_is_refused(double weightDecay)
+    {
+        foreach (var kind in Enum.GetValues<OptimizerKind>())
+        {
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => Optimizers.Validate(kind, weightDecay, 0));
+            Assert.Equal("weightDecay", error.ParamName);
+            Assert.StartsWith("the weight decay must be a number of at least 0 (0 turns it off)", error.Message);
+        }
+    }
+
+    [Theory]
+    [InlineData(OptimizerKind.Sgd, 1.0)]
+    [InlineData(OptimizerKind.Sgd, -0.1)]
+    [InlineData(OptimizerKind.RmsProp, 1.5)]
+    [InlineData(OptimizerKind.RmsProp, double.NaN)]
+    public void A_momentum_outside_zero_to_one_is_refused(OptimizerKind kind, double momentum)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Optimizers.Validate(kind, 0, momentum));
+        Assert.Equal("momentum", error.ParamName);
+        Assert.StartsWith("the momentum must be at least 0 and below 1 (0 turns it off)", error.Message);
+    }
+
+    [Fact]
+    public void Adam_refuses_a_momentum_and_says_what_to_use()
+    {
+        using var p = new Parameter(tensor(Start), requires_grad: true);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Optimizers.Create(OptimizerKind.Adam, new[] { p }, 0.1, 0, 0.9));
+        Assert.Equal("momentum", error.ParamName);
+        Assert.StartsWith("adam takes no momentum (its beta 1, 0.9, plays that part); use sgd or rmsprop with a momentum, or set it to 0", error.Message);
+    }
+
+    [Fact]
+    public void Sgd_with_weight_decay_and_momentum_follows_pytorchs_update()
+    {
+        // PyTorch's SGD: d = g + wd p; buf = d on the first step, buf = m buf + d after; p -= lr buf. Two steps on sum(p * g).
+        const double lr = 0.1, wd = 0.01, m = 0.9;
+        using var scope = NewDisposeScope();
+        var p = new Parameter(tensor(Start), requires_grad: true);
+        using var optimizer = Optimizers.Create(OptimizerKind.Sgd, new[] { p }, lr, wd, m);
+        var expected = Start.Select(v => (double)v).ToArray();
+        var buffer = new double[expected.Length];
+        for (int step = 0; step < 2; step++)
+        {
+            optimizer.zero_grad();
+            p.mul(tensor(Gradient)).sum().backward();
+            optimizer.step();
+            for (int i = 0; i < expected.Length; i++)
+            {
+                double d = Gradient[i] + (wd * expected[i]);
+                buffer[i] = step == 0 ? d : (m * buffer[i]) + d;
+                expected[i] -= lr * buffer[i];
+            }
+        }
+
+        AssertClose(expected, p.detach().data<float>().ToArray().Select(v => (double)v).ToArray());
+    }
 }
