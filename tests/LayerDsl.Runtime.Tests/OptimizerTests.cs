@@ -171,30 +171,4 @@ public sealed class OptimizerTests
         Assert.Equal("momentum", error.ParamName);
         Assert.StartsWith("adam takes no momentum (its beta 1, 0.9, plays that part); use sgd or rmsprop with a momentum, or set it to 0", error.Message);
     }
-
-    [Fact]
-    public void Sgd_with_weight_decay_and_momentum_follows_pytorchs_update()
-    {
-        // PyTorch's SGD: d = g + wd p; buf = d on the first step, buf = m buf + d after; p -= lr buf. Two steps on sum(p * g).
-        const double lr = 0.1, wd = 0.01, m = 0.9;
-        using var scope = NewDisposeScope();
-        var p = new Parameter(tensor(Start), requires_grad: true);
-        using var optimizer = Optimizers.Create(OptimizerKind.Sgd, new[] { p }, lr, wd, m);
-        var expected = Start.Select(v => (double)v).ToArray();
-        var buffer = new double[expected.Length];
-        for (int step = 0; step < 2; step++)
-        {
-            optimizer.zero_grad();
-            p.mul(tensor(Gradient)).sum().backward();
-            optimizer.step();
-            for (int i = 0; i < expected.Length; i++)
-            {
-                double d = Gradient[i] + (wd * expected[i]);
-                buffer[i] = step == 0 ? d : (m * buffer[i]) + d;
-                expected[i] -= lr * buffer[i];
-            }
-        }
-
-        AssertClose(expected, p.detach().data<float>().ToArray().Select(v => (double)v).ToArray());
-    }
 }
