@@ -84,6 +84,13 @@ public class CodeFixTests
     }
 
     [Fact]
+    public Task MakePartialKeepsTheIndentationOfAnIndentedClassWithoutModifiers() =>
+        Verify<MakePartialCodeFixProvider>.FixAsync(
+            "using LayerDsl;\n\nnamespace Demo\n{\n    [Input(4, 4, 1)]\n    [Dense(2)]\n    class {|LDSL0001:Net|}\n    {\n    }\n}\n",
+            "using LayerDsl;\n\nnamespace Demo\n{\n    [Input(4, 4, 1)]\n    [Dense(2)]\n    partial class Net\n    {\n    }\n}\n",
+            MakePartialCodeFixProvider.Title);
+
+    [Fact]
     public Task MakePartialFixesEveryDeclarationOfTheClass()
     {
         const string other = "namespace Demo;\n\npublic class {|CS0101:Baseline|}\n{\n    internal int Extra => 1;\n}\n";
@@ -140,6 +147,13 @@ public class CodeFixTests
         Verify<PaddingSameCodeFixProvider>.FixAsync(
             "using LayerDsl;\nusing TorchSharp;\n[Input(3, 4, 1)]\n[Conv2D(2, {|LDSL0011:7|}, Pad = 1, Stride = 1)]\npublic partial class Net { }\n",
             "using LayerDsl;\nusing TorchSharp;\n[Input(3, 4, 1)]\n[Conv2D(2, 7, Stride = 1, Padding = Padding.Same)]\npublic partial class Net { }\n",
+            PaddingSameCodeFixProvider.Title);
+
+    [Fact]
+    public Task PaddingSameReplacesPerAxisPadding() =>
+        Verify<PaddingSameCodeFixProvider>.FixAsync(
+            "using LayerDsl;\nusing TorchSharp;\n[Input(3, 4, 1)]\n[Conv2D(2, {|LDSL0011:7|}, PadHeight = 1, PadWidth = 2)]\npublic partial class Net { }\n",
+            "using LayerDsl;\nusing TorchSharp;\n[Input(3, 4, 1)]\n[Conv2D(2, 7, Padding = Padding.Same)]\npublic partial class Net { }\n",
             PaddingSameCodeFixProvider.Title);
 
     [Theory]
