@@ -10,7 +10,9 @@ namespace LayerDsl.Generator.Benchmarks;
 /// <summary>
 /// The generator on one compilation of 1,000 eight-layer models, as a build and an IDE run it: a cold run (a new
 /// driver: every model parsed, inferred and emitted) and a warm one-model edit (the driver of the previous run, one
-/// model's <c>[Dense]</c> changed). Divide the mean by 1,000 for the time per model.
+/// model's <c>[Dense]</c> changed). Divide the mean by 1,000 for the time per model. The floor runs do the same with a
+/// generator that only asks Roslyn for the classes carrying <c>[Input]</c> (ForAttributeWithMetadataName, a transform
+/// that returns the class name, no output): what any attribute-driven generator pays before doing any work of its own.
 /// </summary>
 [MemoryDiagnoser]
 public class GeneratorBenchmarks
@@ -20,7 +22,9 @@ public class GeneratorBenchmarks
     private CSharpCompilation compilation = null!;
     private CSharpCompilation edited = null!;
     private GeneratorDriver warm = null!;
+    private GeneratorDriver warmFloor = null!;
     private bool flip;
+    private bool flipFloor;
 
     [Params(1000)]
     public int Models { get; set; }
@@ -35,6 +39,7 @@ public class GeneratorBenchmarks
         var old = trees[EditedModel];
         edited = compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(Source(EditedModel, 42), parse, path: old.FilePath));
         warm = Driver().RunGenerators(compilation);
+        warmFloor = FloorDriver().RunGenerators(compilation);
         var errors = warm.GetRunResult().Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         if (errors.Count > 0 || warm.GetRunResult().GeneratedTrees.Length < Models)
         {
@@ -52,6 +57,17 @@ public class GeneratorBenchmarks
         flip = !flip;
         warm = warm.RunGenerators(flip ? edited : compilation);
         return warm;
+    }
+
+    [Benchmark(Description = "floor, cold: 1,000 models")]
+    public GeneratorDriver FloorCold() => FloorDriver().RunGenerators(compilation);
+
+    [Benchmark(Description = "floor, warm: one model of 1,000 edited")]
+    public GeneratorDriver FloorWarmEdit()
+    {
+        flipFloor = !flipFloor;
+        warmFloor = warmFloor.RunGenerators(flipFloor ? edited : compilation);
+        return warmFloor;
     }
 
     /// <summary>An eight-layer model, its last layer's width a parameter so that an edit changes one model.</summary>
@@ -75,9 +91,28 @@ public class GeneratorBenchmarks
         }
         """;
 
+    private static GeneratorDriver FloorDriver() => CSharpGeneratorDriver.Create(
+        new[] { new FloorGenerator().AsSourceGenerator() },
+        parseOptions: new CSharpParseOptions(LanguageVersion.Latest),
+        optionsProvider: BuildProperties.AnalyzersRun,
+        driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
     private static GeneratorDriver Driver() => CSharpGeneratorDriver.Create(
         new[] { new ModelGenerator().AsSourceGenerator() },
         parseOptions: new CSharpParseOptions(LanguageVersion.Latest),
         optionsProvider: BuildProperties.AnalyzersRun,
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+}
+
+/// <summary>Finds the classes carrying <c>[Input]</c> the way the model generator does, and does nothing else.</summary>
+internal sealed class FloorGenerator : IIncrementalGenerator
+{
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var names = context.SyntaxProvider.ForAttributeWithMetadataName(
+            "LayerDsl.InputAttribute",
+            static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
+            static (syntax, _) => syntax.TargetSymbol.Name);
+        context.RegisterSourceOutput(names, static (_, _) => { });
+    }
 }
