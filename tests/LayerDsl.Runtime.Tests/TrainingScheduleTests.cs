@@ -122,6 +122,35 @@ public sealed class TrainingScheduleTests
     }
 
     [Fact]
+    public void The_schedule_counts_steps_across_epochs_of_several_batches()
+    {
+        // 32 copies of one example, so every batch has the same gradient whatever the shuffle; batches of 16 over two
+        // epochs are four cosine steps at lr (1 + cos(pi k / 4)) / 2, k = 0..3, numbered on across the epoch boundary.
+        // A small lr keeps the gradient far from zero over the four steps (a large one fits the example in one).
+        const double lr = 0.002;
+        var (one, label) = TrainingTests.Synthetic(1, 3);
+        var inputs = one.repeat(32, 1, 1, 1);
+        var labels = label.repeat(32);
+        Trainer.Seed(1);
+        using var model = new PlainClassifier(4);
+        var weights = model.parameters().Select(p => p.detach().clone()).ToArray();
+        using (var reference = new PlainClassifier(4))
+        {
+            for (int k = 0; k < 4; k++)
+            {
+                double rate = lr * (1 + Math.Cos(Math.PI * k / 4)) / 2;
+                reference.load_state_dict(Enumerable.Range(0, 2).ToDictionary(i => i == 0 ? "linear.weight" : "linear.bias", i => weights[i]));
+                var g = Gradient(reference, () => nn.functional.cross_entropy(reference.call(inputs), labels));
+                weights = weights.Select((w, i) => w - (rate * g[i])).ToArray();
+            }
+        }
+
+        Trainer.Train(model, (inputs, labels), (inputs, labels), new TrainingOptions { Optimizer = OptimizerKind.Sgd, LearningRate = lr, BatchSize = 16, Epochs = 2, Schedule = LearningRateSchedule.Cosine });
+
+        AssertWeights(weights, model, "four SGD steps down the cosine schedule");
+    }
+
+    [Fact]
     public void Label_smoothing_spreads_epsilon_evenly_over_the_classes()
     {
         // One SGD step on the loss (1 - e) CE(y) + e * mean over classes of -log p_k, the smoothed target written out.
