@@ -97,6 +97,21 @@ public sealed class TrainingScheduleTests
         }
     }
 
+    /// <summary>The weights of <paramref name="model"/> after full-batch SGD steps at <paramref name="rates"/>, taken on a copy.</summary>
+    private static Tensor[] SgdSteps(PlainClassifier model, Tensor inputs, Tensor labels, System.Collections.Generic.IEnumerable<double> rates)
+    {
+        var weights = model.parameters().Select(p => p.detach().clone()).ToArray();
+        using var reference = new PlainClassifier(4);
+        foreach (double rate in rates)
+        {
+            reference.load_state_dict(Enumerable.Range(0, 2).ToDictionary(i => i == 0 ? "linear.weight" : "linear.bias", i => weights[i]));
+            var g = Gradient(reference, () => nn.functional.cross_entropy(reference.call(inputs), labels));
+            weights = weights.Select((w, i) => w - (rate * g[i])).ToArray();
+        }
+
+        return weights;
+    }
+
     [Fact]
     public void The_trainer_steps_with_the_schedules_rate_of_each_batch()
     {
@@ -105,16 +120,7 @@ public sealed class TrainingScheduleTests
         var (inputs, labels) = TrainingTests.Synthetic(32, 3);
         Trainer.Seed(1);
         using var model = new PlainClassifier(4);
-        var weights = model.parameters().Select(p => p.detach().clone()).ToArray();
-        using (var reference = new PlainClassifier(4))
-        {
-            foreach (double rate in new[] { lr, lr / 2 })
-            {
-                reference.load_state_dict(Enumerable.Range(0, 2).ToDictionary(i => i == 0 ? "linear.weight" : "linear.bias", i => weights[i]));
-                var g = Gradient(reference, () => nn.functional.cross_entropy(reference.call(inputs), labels));
-                weights = weights.Select((w, i) => w - (rate * g[i])).ToArray();
-            }
-        }
+        var weights = SgdSteps(model, inputs, labels, new[] { lr, lr / 2 });
 
         Trainer.Train(model, (inputs, labels), (inputs, labels), new TrainingOptions { Optimizer = OptimizerKind.Sgd, LearningRate = lr, BatchSize = 32, Epochs = 2, Schedule = LearningRateSchedule.Cosine });
 
@@ -133,17 +139,7 @@ public sealed class TrainingScheduleTests
         var labels = label.repeat(32);
         Trainer.Seed(1);
         using var model = new PlainClassifier(4);
-        var weights = model.parameters().Select(p => p.detach().clone()).ToArray();
-        using (var reference = new PlainClassifier(4))
-        {
-            for (int k = 0; k < 4; k++)
-            {
-                double rate = lr * (1 + Math.Cos(Math.PI * k / 4)) / 2;
-                reference.load_state_dict(Enumerable.Range(0, 2).ToDictionary(i => i == 0 ? "linear.weight" : "linear.bias", i => weights[i]));
-                var g = Gradient(reference, () => nn.functional.cross_entropy(reference.call(inputs), labels));
-                weights = weights.Select((w, i) => w - (rate * g[i])).ToArray();
-            }
-        }
+        var weights = SgdSteps(model, inputs, labels, Enumerable.Range(0, 4).Select(k => lr * (1 + Math.Cos(Math.PI * k / 4)) / 2));
 
         Trainer.Train(model, (inputs, labels), (inputs, labels), new TrainingOptions { Optimizer = OptimizerKind.Sgd, LearningRate = lr, BatchSize = 16, Epochs = 2, Schedule = LearningRateSchedule.Cosine });
 
