@@ -43,22 +43,7 @@ public static class LearningRateSchedules
     public static string Name(LearningRateSchedule schedule) => Names[(int)schedule];
 
     /// <summary>Parses <c>constant</c>, <c>cosine</c> or <c>one-cycle</c> (any case).</summary>
-    public static LearningRateSchedule Parse(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        int index = -1;
-        for (int i = 0; i < Names.Count; i++)
-        {
-            if (string.Equals(Names[i], name.Trim(), StringComparison.OrdinalIgnoreCase))
-            {
-                index = i;
-            }
-        }
-
-        return index >= 0
-            ? (LearningRateSchedule)index
-            : throw new ArgumentException($"unknown learning-rate schedule '{name}': use one of {string.Join(", ", Names)}", nameof(name));
-    }
+    public static LearningRateSchedule Parse(string name) => (LearningRateSchedule)OptionNames.IndexOf(Names, name, "learning-rate schedule");
 
     /// <summary>
     /// The learning rate of batch <paramref name="step"/> (0 for the run's first) of a run of <paramref name="steps"/>

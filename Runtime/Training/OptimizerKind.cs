@@ -28,13 +28,7 @@ public static class Optimizers
     public static string Name(OptimizerKind kind) => Names[(int)kind];
 
     /// <summary>Parses <c>rmsprop</c>, <c>adam</c> or <c>sgd</c> (any case).</summary>
-    public static OptimizerKind Parse(string name) => name.Trim().ToLowerInvariant() switch
-    {
-        "rmsprop" => OptimizerKind.RmsProp,
-        "adam" => OptimizerKind.Adam,
-        "sgd" => OptimizerKind.Sgd,
-        _ => throw new ArgumentException($"unknown optimizer '{name}': use one of {string.Join(", ", Names)}", nameof(name)),
-    };
+    public static OptimizerKind Parse(string name) => (OptimizerKind)OptionNames.IndexOf(Names, name, "optimizer");
 
     /// <summary>Creates an optimizer of <paramref name="kind"/> over <paramref name="parameters"/> with learning rate <paramref name="learningRate"/>.</summary>
     public static OptimizerHelper Create(OptimizerKind kind, IEnumerable<Parameter> parameters, double learningRate) =>
