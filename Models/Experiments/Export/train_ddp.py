@@ -91,24 +91,21 @@ def parse_arguments(argv):
     return parser.parse_args(argv)
 
 
-def positive(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text}: not a whole number; give a whole number of at least 1")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text}: must be at least 1")
-    return value
+def whole_number(minimum):
+    """An argparse type: a whole number of at least `minimum`, with an error that says so."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text}: not a whole number; give a whole number of at least {minimum}")
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{text}: must be at least {minimum}")
+        return value
+    return parse
 
 
-def non_negative(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text}: not a whole number; give a whole number of at least 0")
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text}: must be at least 0")
-    return value
+positive = whole_number(1)
+non_negative = whole_number(0)
 
 
 def positive_number(text):
