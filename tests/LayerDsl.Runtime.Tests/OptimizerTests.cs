@@ -75,9 +75,7 @@ public sealed class OptimizerTests
         Trainer.Seed(1);
         using var model = new PlainClassifier(4);
         var before = model.parameters().Select(p => p.detach().clone()).ToArray();
-        nn.functional.cross_entropy(model.call(inputs), labels).backward();
-        var expected = model.parameters().Select((p, i) => before[i] - (lr * p.grad!)).ToArray();
-        model.zero_grad();
+        var expected = TrainingScheduleTests.SgdSteps(model, inputs, labels, new[] { lr });
 
         Trainer.Train(model, (inputs, labels), (inputs, labels), new TrainingOptions { Optimizer = OptimizerKind.Sgd, LearningRate = lr, BatchSize = 32 });
 

@@ -98,7 +98,7 @@ public sealed class TrainingScheduleTests
     }
 
     /// <summary>The weights of <paramref name="model"/> after full-batch SGD steps at <paramref name="rates"/>, taken on a copy.</summary>
-    private static Tensor[] SgdSteps(PlainClassifier model, Tensor inputs, Tensor labels, System.Collections.Generic.IEnumerable<double> rates)
+    internal static Tensor[] SgdSteps(PlainClassifier model, Tensor inputs, Tensor labels, System.Collections.Generic.IEnumerable<double> rates)
     {
         var weights = model.parameters().Select(p => p.detach().clone()).ToArray();
         using var reference = new PlainClassifier(4);
