@@ -24,6 +24,7 @@ internal sealed record ActivationLayer(string Display, int Index, ActivationKind
 
     public override ActivationKind Activation => Function;
 
+    // Not in place: a stand-alone activation's input may be held elsewhere (a skip connection, a traced output).
     public override string? ActivationStatement => Activations.Statement(Function, Parameter);
 
     public override bool PreservesSize => true;

@@ -98,8 +98,12 @@ internal abstract record LayerSpec(string Display, int Index)
     /// <summary>The activation applied after the layer (or the layer itself, for stand-alone activations).</summary>
     public virtual ActivationKind Activation => ActivationKind.None;
 
-    /// <summary>The statement that applies <see cref="Activation"/> to <c>x</c>, or null.</summary>
-    public virtual string? ActivationStatement => Activations.Statement(Activation);
+    /// <summary>
+    /// The statement that applies <see cref="Activation"/> to <c>x</c>, or null. In place where the activation allows it:
+    /// a layer's own activation follows the layer's module call (or a residual sum), whose result is a new tensor that
+    /// nothing else holds; a stand-alone activation layer overrides this.
+    /// </summary>
+    public virtual string? ActivationStatement => Activations.Statement(Activation, inPlace: true);
 
     /// <summary>A short reading of the arguments where their order is easy to mix up, for summaries and hover (<c>3 filters, 32 × 32 kernel</c>).</summary>
     public virtual string? Gloss => null;

@@ -30,6 +30,8 @@ public class LayerKindRunTests
         { "global average", "[Input(9, 7, 5)][GlobalAvgPool2D][Dense(2, Activation = Activation.LeakyReLU)]" },
         { "reshape and permute", "[Input(8, 6, 4)][Reshape(4, -1)][Permute(1, 0)][LayerNorm][Reshape(12, 4, 4)][Upsample2D(Mode = UpsampleMode.Bilinear)][Upsample2D(3)]" },
         { "activations as options", "[Input(7, 6, 2)][Conv2D(3, 3, Activation = Activation.GELU)][Conv2D(3, 1, Activation = Activation.Hardswish)][Flatten][Dense(4, Activation = Activation.Softmax)]" },
+        // A layer's own ReLU, tanh and sigmoid run in place on the layer's output (a cropped transposed output is a view).
+        { "activations in place", "[Input(6, 5, 2)][ConvTranspose2D(3, 3, Stride = 2, Padding = Padding.Same, Activation = Activation.Sigmoid)][Conv2D(3, 3, Activation = Activation.Tanh)][DepthwiseConv2D(3, Padding = Padding.Same, Activation = Activation.ReLU)][Reshape(6, -1)][Conv1D(4, 2, Activation = Activation.Sigmoid)][Dense(4, Activation = Activation.Tanh)][Dense(3, Activation = Activation.ReLU)]" },
         { "residual over features, projected", "[Input(12)][Residual<Wide>(Project = true, Activation = Activation.ReLU)][Residual<Same>]" },
         { "residual over 1-D, projected with stride", "[Input(30, 4)][Residual<Stride1D>(Project = true)]" },
         { "residual projected with a stride past the height", "[Input(1, 15, 2)][Residual<Narrow>(Project = true)][Flatten]" },
@@ -84,5 +86,67 @@ public class LayerKindRunTests
 
             Assert.Equal(outputs[^1].shape, model.call(randn(new[] { (long)batch }.Concat(info.InputShape).ToArray())).shape);
         }
+    }
+
+    /// <summary>
+    /// Autograd through the generated forward pass, in-place activations included, gives the model's true derivative:
+    /// in float64, the gradient with respect to the input and every parameter, read along one random direction, equals a
+    /// central finite difference of the output along that direction.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void GradientsOfTheGeneratedForwardEqualFiniteDifferences(string name, string layers)
+    {
+        var source = $"using LayerDsl;\nusing TorchSharp;\nusing static TorchSharp.torch;\nnamespace Demo;\n{Blocks}\n{layers}\npublic partial class Net {{ }}\n";
+        var run = GeneratorHarness.Run(source);
+        var image = new MemoryStream();
+        Assert.True(run.Output.Emit(image).Success);
+        using var loaded = CompiledModels.Load(image);
+        using var scope = NewDisposeScope();
+        var generator = new TorchSharp.torch.Generator(7);
+        var model = (nn.Module<Tensor, Tensor>)loaded.Create("Demo.Net");
+        TorchSharp.ModuleExtensionMethods.to(model, float64).eval();
+        var info = ((ILayerModel)model).Info;
+        var input = randn(new[] { 2L }.Concat(info.InputShape).ToArray(), float64, generator: generator).requires_grad_();
+        var parameters = model.parameters().ToArray();
+
+        // Away from the initial values: a deformable layer starts with zero offsets, sampling exactly on the pixel grid,
+        // where bilinear interpolation has a kink and a finite difference means nothing.
+        using (no_grad())
+        {
+            foreach (var parameter in parameters)
+                parameter.add_(randn(parameter.shape, float64, generator: generator), alpha: 0.1);
+        }
+
+        var variables = parameters.Prepend(input).ToArray();
+        var directions = variables.Select(v => randn(v.shape, float64, generator: generator)).ToArray();
+        Tensor? readout = null;
+        Tensor Scalar()
+        {
+            var output = model.call(input);
+            readout ??= randn(output.shape, float64, generator: generator);
+            return (output * readout).sum();
+        }
+
+        Scalar().backward();
+        double analytic = variables.Zip(directions).Sum(p => (p.First.grad! * p.Second).sum().item<double>());
+
+        const double step = 1e-6;
+        double Shifted(double sign)
+        {
+            using (no_grad())
+            {
+                foreach (var (variable, direction) in variables.Zip(directions))
+                    variable.add_(direction, alpha: sign * step);
+                double value = Scalar().item<double>();
+                foreach (var (variable, direction) in variables.Zip(directions))
+                    variable.add_(direction, alpha: -sign * step);
+                return value;
+            }
+        }
+
+        double numeric = (Shifted(1) - Shifted(-1)) / (2 * step);
+        Assert.True(Math.Abs(analytic - numeric) <= 1e-5 * Math.Max(1, Math.Abs(numeric)),
+            $"{name}: autograd gives {analytic:R} along a random direction, finite differences {numeric:R}");
     }
 }

@@ -79,7 +79,7 @@ namespace Demo
             var x = input;
             // conv1: Conv2D(8, 4, Stride = 2, Padding = Same, Activation = Tanh) -> [-1, 8, 14, 14]
             x = conv1.call(x);
-            x = global::TorchSharp.torch.nn.functional.tanh(x);
+            x = x.tanh_();
             // conv2: Conv2D(4, 3, Padding = Same) -> [-1, 4, 14, 14]
             x = conv2.call(x);
             // dense1: Dense(2) -> [-1, 2]
@@ -101,7 +101,7 @@ namespace Demo
             var x = input;
             // conv1: Conv2D(8, 4, Stride = 2, Padding = Same, Activation = Tanh) -> [-1, 8, 14, 14]
             x = conv1.call(x);
-            x = global::TorchSharp.torch.nn.functional.tanh(x);
+            x = x.tanh_();
             outputs.Add(x);
             // conv2: Conv2D(4, 3, Padding = Same) -> [-1, 4, 14, 14]
             x = conv2.call(x);

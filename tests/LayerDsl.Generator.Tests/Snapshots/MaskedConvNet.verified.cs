@@ -86,7 +86,7 @@ namespace Demo
             var x = input;
             // maskedConv1: MaskedConv(5, 32) -> [-1, 32, 24, 24]
             x = maskedConv1.call(x);
-            x = global::TorchSharp.torch.nn.functional.relu(x);
+            x = x.relu_();
             // flatten1: Flatten -> [-1, 18432]
             x = x.flatten(1);
             // dense1: Dense(10, Activation = Softmax) -> [-1, 10]
@@ -103,7 +103,7 @@ namespace Demo
             var x = input;
             // maskedConv1: MaskedConv(5, 32) -> [-1, 32, 24, 24]
             x = maskedConv1.call(x);
-            x = global::TorchSharp.torch.nn.functional.relu(x);
+            x = x.relu_();
             outputs.Add(x);
             // flatten1: Flatten -> [-1, 18432]
             x = x.flatten(1);

@@ -74,7 +74,7 @@ namespace Demo
             // maskedConv1: MaskedConv(3, 8, Stride = 2, Padding = Same, MaskActivation = Sigmoid, Activation = Sigmoid, UseBias = true) -> [-1, 8, 8, 6]
             x = global::TorchSharp.torch.nn.functional.pad(x, new long[] { 0, 1, 0, 1 });
             x = maskedConv1.call(x);
-            x = global::TorchSharp.torch.nn.functional.sigmoid(x);
+            x = x.sigmoid_();
             // flatten1: Flatten -> [-1, 384]
             x = x.flatten(1);
             return x.MoveToOuterDisposeScope();
@@ -94,7 +94,7 @@ namespace Demo
             // maskedConv1: MaskedConv(3, 8, Stride = 2, Padding = Same, MaskActivation = Sigmoid, Activation = Sigmoid, UseBias = true) -> [-1, 8, 8, 6]
             x = global::TorchSharp.torch.nn.functional.pad(x, new long[] { 0, 1, 0, 1 });
             x = maskedConv1.call(x);
-            x = global::TorchSharp.torch.nn.functional.sigmoid(x);
+            x = x.sigmoid_();
             outputs.Add(x);
             // flatten1: Flatten -> [-1, 384]
             x = x.flatten(1);

@@ -87,7 +87,7 @@ namespace Demo
             var x = input;
             // residual1: Residual<Down>(Project = true, Activation = ReLU) -> [-1, 16, 6, 5]
             x = residual1Projection.call(x).add(residual1.call(x));
-            x = global::TorchSharp.torch.nn.functional.relu(x);
+            x = x.relu_();
             // globalAvgPool1: GlobalAvgPool2D -> [-1, 16]
             x = x.flatten(2).mean(new long[] { 2L });
             // dense1: Dense(3) -> [-1, 3]
@@ -113,7 +113,7 @@ namespace Demo
                 var inner = residual1.ForwardTrace(x);
                 outputs.AddRange(inner);
                 x = skip.add(inner[inner.Count - 1]);
-                x = global::TorchSharp.torch.nn.functional.relu(x);
+                x = x.relu_();
                 outputs.Add(x);
             }
             // globalAvgPool1: GlobalAvgPool2D -> [-1, 16]

@@ -86,7 +86,7 @@ namespace Demo
             var x = input;
             // conv1: Conv2D(32, 3, Activation = ReLU) -> [-1, 32, 26, 26]
             x = conv1.call(x);
-            x = global::TorchSharp.torch.nn.functional.relu(x);
+            x = x.relu_();
             // flatten1: Flatten -> [-1, 21632]
             x = x.flatten(1);
             // dense1: Dense(10, Activation = Softmax) -> [-1, 10]
@@ -103,7 +103,7 @@ namespace Demo
             var x = input;
             // conv1: Conv2D(32, 3, Activation = ReLU) -> [-1, 32, 26, 26]
             x = conv1.call(x);
-            x = global::TorchSharp.torch.nn.functional.relu(x);
+            x = x.relu_();
             outputs.Add(x);
             // flatten1: Flatten -> [-1, 21632]
             x = x.flatten(1);
