@@ -80,6 +80,11 @@ internal sealed record MaskedConvLayer(
             $"activation: global::LayerDsl.Activation.None, bias: {(UseBias ? "true" : "false")})";
     }
 
+    /// <summary>ReLU, tanh and sigmoid run inside the layer's slices (<c>MaskedConv2d.ForwardActivated</c>), not after it.</summary>
+    private bool ActivatesInside => Activation is ActivationKind.ReLU or ActivationKind.Tanh or ActivationKind.Sigmoid;
+
+    public override string? ActivationStatement => ActivatesInside ? null : base.ActivationStatement;
+
     public override void EmitForward(List<string> statements, string name, Shape input, Shape output)
     {
         if (Geometry.Of(input).PadStatement(uniformOnly: true) is { } pad)
@@ -87,7 +92,14 @@ internal sealed record MaskedConvLayer(
             statements.Add(pad);
         }
 
-        Call(statements, name);
+        if (ActivatesInside)
+        {
+            statements.Add($"x = {name}.ForwardActivated(x, {Activations.RuntimeName(Activation)});");
+        }
+        else
+        {
+            Call(statements, name);
+        }
     }
 
     public override void EmitOnnx(List<string> statements, LayerTrace trace)

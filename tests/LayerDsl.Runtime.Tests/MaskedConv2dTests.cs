@@ -187,6 +187,48 @@ public sealed class MaskedConv2dTests
         AssertClose(expected, actual, "gradient w.r.t. weight");
     }
 
+    [Theory]
+    [InlineData(Activation.ReLU, MaskedConvFormulation.Fused, 2)]
+    [InlineData(Activation.ReLU, MaskedConvFormulation.Fused, 0)]
+    [InlineData(Activation.Tanh, MaskedConvFormulation.Fused, 1)]
+    [InlineData(Activation.Sigmoid, MaskedConvFormulation.Fused, 2)]
+    [InlineData(Activation.ReLU, MaskedConvFormulation.Composed, 0)]
+    [InlineData(Activation.None, MaskedConvFormulation.Fused, 2)]
+    public void ForwardActivatedIsTheLayerFollowedByTheActivation(Activation then, MaskedConvFormulation formulation, long slice)
+    {
+        // What generated models call for a [MaskedConv]'s own activation: the reference with that activation, in the
+        // output and in the gradients of the input and of every parameter.
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(17);
+        using var module = Create(2, 3, 3, 1, 1, MaskActivation.Tanh, Activation.None, bias: true, formulation, slice);
+        var x = randn(new long[] { 3, 2, 6, 5 }, ScalarType.Float64, generator: generator).requires_grad_();
+        var (_, tensors) = InputAndParameters(module, x);
+        var readout = randn(new long[] { 3, 3, 6, 5 }, ScalarType.Float64, generator: generator);
+
+        var actual = module.ForwardActivated(x, then);
+        var actualGradients = autograd.grad(new[] { (actual * readout).sum() }, tensors);
+        var expected = Reference(module, x, new MaskedConvSpec(3, 1, 1, MaskActivation.Tanh, then));
+        var expectedGradients = autograd.grad(new[] { (expected * readout).sum() }, tensors);
+
+        AssertClose(expected, actual, "output");
+        for (int i = 0; i < tensors.Count; i++)
+            AssertClose(expectedGradients[i], actualGradients[i], $"gradient {i}");
+        Assert.Equal(Activation.None, module.Activation);
+    }
+
+    [Fact]
+    public void ForwardActivatedRefusesALayerWithItsOwnActivationAndOtherActivations()
+    {
+        using var relu = new MaskedConv2d(1, 2, 3, activation: Activation.ReLU);
+        using var plain = new MaskedConv2d(1, 2, 3, activation: Activation.None);
+        var x = zeros(1, 1, 5, 5);
+
+        var own = Assert.Throws<InvalidOperationException>(() => relu.ForwardActivated(x, Activation.Tanh));
+        Assert.Contains("Activation.None", own.Message);
+        var other = Assert.Throws<ArgumentOutOfRangeException>(() => plain.ForwardActivated(x, Activation.Softmax));
+        Assert.Equal("then", other.ParamName);
+    }
+
     [Fact]
     public void FormulationRejectsUndefinedValues()
     {

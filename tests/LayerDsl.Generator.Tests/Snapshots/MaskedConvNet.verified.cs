@@ -85,8 +85,7 @@ namespace Demo
             using var scope = global::TorchSharp.torch.NewDisposeScope();
             var x = input;
             // maskedConv1: MaskedConv(5, 32) -> [-1, 32, 24, 24]
-            x = maskedConv1.call(x);
-            x = x.relu_();
+            x = maskedConv1.ForwardActivated(x, global::LayerDsl.Activation.ReLU);
             // flatten1: Flatten -> [-1, 18432]
             x = x.flatten(1);
             // dense1: Dense(10, Activation = Softmax) -> [-1, 10]
@@ -102,8 +101,7 @@ namespace Demo
             var outputs = new global::System.Collections.Generic.List<global::TorchSharp.torch.Tensor>();
             var x = input;
             // maskedConv1: MaskedConv(5, 32) -> [-1, 32, 24, 24]
-            x = maskedConv1.call(x);
-            x = x.relu_();
+            x = maskedConv1.ForwardActivated(x, global::LayerDsl.Activation.ReLU);
             outputs.Add(x);
             // flatten1: Flatten -> [-1, 18432]
             x = x.flatten(1);

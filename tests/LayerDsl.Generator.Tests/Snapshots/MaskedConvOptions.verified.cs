@@ -73,8 +73,7 @@ namespace Demo
             var x = input;
             // maskedConv1: MaskedConv(3, 8, Stride = 2, Padding = Same, MaskActivation = Sigmoid, Activation = Sigmoid, UseBias = true) -> [-1, 8, 8, 6]
             x = global::TorchSharp.torch.nn.functional.pad(x, new long[] { 0, 1, 0, 1 });
-            x = maskedConv1.call(x);
-            x = x.sigmoid_();
+            x = maskedConv1.ForwardActivated(x, global::LayerDsl.Activation.Sigmoid);
             // flatten1: Flatten -> [-1, 384]
             x = x.flatten(1);
             return x.MoveToOuterDisposeScope();
@@ -93,8 +92,7 @@ namespace Demo
             var x = input;
             // maskedConv1: MaskedConv(3, 8, Stride = 2, Padding = Same, MaskActivation = Sigmoid, Activation = Sigmoid, UseBias = true) -> [-1, 8, 8, 6]
             x = global::TorchSharp.torch.nn.functional.pad(x, new long[] { 0, 1, 0, 1 });
-            x = maskedConv1.call(x);
-            x = x.sigmoid_();
+            x = maskedConv1.ForwardActivated(x, global::LayerDsl.Activation.Sigmoid);
             outputs.Add(x);
             // flatten1: Flatten -> [-1, 384]
             x = x.flatten(1);
