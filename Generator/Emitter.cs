@@ -458,7 +458,18 @@ internal static class Emitter
             var layer = layers[i];
             w.Line(Comment(layer, shapes));
             var statements = new List<string>();
-            layer.Layer.Forward(statements, layer, activation: !(logits && i == layers.Count - 1));
+            var activation = !(logits && i == layers.Count - 1);
+            if (activation && layer.Layer is ActivationLayer standalone && i > 0
+                && layers[i - 1].Layer is { OutputIsFresh: true, Activation: ActivationKind.None })
+            {
+                // Nothing but x holds the previous layer's result here (ForwardTrace keeps every output, so it does not do this).
+                statements.Add(standalone.InPlaceStatement!);
+            }
+            else
+            {
+                layer.Layer.Forward(statements, layer, activation);
+            }
+
             foreach (var statement in statements)
             {
                 w.Line(statement);

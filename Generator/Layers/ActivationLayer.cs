@@ -27,6 +27,12 @@ internal sealed record ActivationLayer(string Display, int Index, ActivationKind
     // Not in place: a stand-alone activation's input may be held elsewhere (a skip connection, a traced output).
     public override string? ActivationStatement => Activations.Statement(Function, Parameter);
 
+    /// <summary>
+    /// The statement when the input is known to be the fresh result of the layer just before (see
+    /// <see cref="LayerSpec.OutputIsFresh"/>): ReLU, tanh and sigmoid in place, other functions as usual.
+    /// </summary>
+    public string? InPlaceStatement => Activations.Statement(Function, Parameter, inPlace: true);
+
     public override bool PreservesSize => true;
 
     public static LayerSpec ParseReLU(AttributeArgs a) => new ActivationLayer(a.Display, a.Index, ActivationKind.ReLU, double.NaN);

@@ -14,6 +14,8 @@ internal sealed record BatchNormLayer(string Display, int Index, double Epsilon,
 
     public override string NamePrefix => "batchNorm";
 
+    public override bool OutputIsFresh => true;
+
     public override InputRanks Ranks { get; } = new(1, 3, "a [features], [channels, length] or [channels, height, width] input");
 
     public override string? ModuleType(Shape input) => "global::TorchSharp.Modules." + TypeName(input);

@@ -13,6 +13,8 @@ internal sealed record Conv1DLayer(string Display, int Index, long Filters, Axis
 
     public override string NamePrefix => "conv1d";
 
+    public override bool OutputIsFresh => true;
+
     public override InputRanks Ranks => InputRanks.Sequence1D;
 
     public override string? ModuleType(Shape input) => "global::TorchSharp.Modules.Conv1d";

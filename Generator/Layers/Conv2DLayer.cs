@@ -16,6 +16,8 @@ internal sealed record Conv2DLayer(string Display, int Index, long Filters, Conv
 
     public override string NamePrefix => "conv";
 
+    public override bool OutputIsFresh => true;
+
     public override InputRanks Ranks => InputRanks.Spatial2D;
 
     public override string? ModuleType(Shape input) => "global::TorchSharp.Modules.Conv2d";

@@ -18,6 +18,8 @@ internal sealed record ConvTranspose2DLayer(string Display, int Index, long Filt
 
     public override string NamePrefix => "convTranspose";
 
+    public override bool OutputIsFresh => true;
+
     public override InputRanks Ranks => InputRanks.Spatial2D;
 
     public override string? ModuleType(Shape input) => "global::TorchSharp.Modules.ConvTranspose2d";

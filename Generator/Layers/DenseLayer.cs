@@ -13,6 +13,8 @@ internal sealed record DenseLayer(string Display, int Index, long Units, int Act
 
     public override string NamePrefix => "dense";
 
+    public override bool OutputIsFresh => true;
+
     public override string? ModuleType(Shape input) => "global::TorchSharp.Modules.Linear";
 
     public override ActivationKind Activation => (ActivationKind)ActivationValue;

@@ -16,6 +16,8 @@ internal sealed record DepthwiseConv2DLayer(string Display, int Index, Conv2DGeo
 
     public override string NamePrefix => "depthwiseConv";
 
+    public override bool OutputIsFresh => true;
+
     public override InputRanks Ranks => InputRanks.Spatial2D;
 
     public override string? ModuleType(Shape input) => "global::TorchSharp.Modules.Conv2d";

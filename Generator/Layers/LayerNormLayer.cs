@@ -11,6 +11,8 @@ internal sealed record LayerNormLayer(string Display, int Index, double Epsilon)
 
     public override string NamePrefix => "layerNorm";
 
+    public override bool OutputIsFresh => true;
+
     public override string? ModuleType(Shape input) => "global::TorchSharp.Modules.LayerNorm";
 
     public override bool PreservesSize => true;

@@ -95,6 +95,12 @@ internal abstract record LayerSpec(string Display, int Index)
     /// <summary>True when the layer keeps the number of values per sample (so messages name an earlier producer).</summary>
     public virtual bool PreservesSize => false;
 
+    /// <summary>
+    /// True when the layer's result before its own activation is a new tensor that the layer's backward pass does not
+    /// read (convolutions, Dense, BatchNorm, LayerNorm): a stand-alone activation right after it may then overwrite it.
+    /// </summary>
+    public virtual bool OutputIsFresh => false;
+
     /// <summary>The activation applied after the layer (or the layer itself, for stand-alone activations).</summary>
     public virtual ActivationKind Activation => ActivationKind.None;
 

@@ -32,6 +32,8 @@ public class LayerKindRunTests
         { "activations as options", "[Input(7, 6, 2)][Conv2D(3, 3, Activation = Activation.GELU)][Conv2D(3, 1, Activation = Activation.Hardswish)][Flatten][Dense(4, Activation = Activation.Softmax)]" },
         // A layer's own ReLU, tanh and sigmoid run in place on the layer's output (a cropped transposed output is a view).
         { "activations in place", "[Input(6, 5, 2)][ConvTranspose2D(3, 3, Stride = 2, Padding = Padding.Same, Activation = Activation.Sigmoid)][Conv2D(3, 3, Activation = Activation.Tanh)][DepthwiseConv2D(3, Padding = Padding.Same, Activation = Activation.ReLU)][Reshape(6, -1)][Conv1D(4, 2, Activation = Activation.Sigmoid)][Dense(4, Activation = Activation.Tanh)][Dense(3, Activation = Activation.ReLU)]" },
+        // A stand-alone ReLU, tanh or sigmoid right after a convolution, BatchNorm, LayerNorm or Dense without an activation runs in place.
+        { "stand-alone activations in place", "[Input(8, 7, 3)][Conv2D(4, 3)][BatchNorm][ReLU][Conv2D(4, 3)][Tanh][Flatten][Dense(6)][LayerNorm][Sigmoid][Dense(5)][BatchNorm][ReLU][ReLU]" },
         { "residual over features, projected", "[Input(12)][Residual<Wide>(Project = true, Activation = Activation.ReLU)][Residual<Same>]" },
         { "residual over 1-D, projected with stride", "[Input(30, 4)][Residual<Stride1D>(Project = true)]" },
         { "residual projected with a stride past the height", "[Input(1, 15, 2)][Residual<Narrow>(Project = true)][Flatten]" },
@@ -105,7 +107,8 @@ public class LayerKindRunTests
         using var scope = NewDisposeScope();
         var generator = new TorchSharp.torch.Generator(7);
         var model = (nn.Module<Tensor, Tensor>)loaded.Create("Demo.Net");
-        TorchSharp.ModuleExtensionMethods.to(model, float64).eval();
+        // Training mode, where BatchNorm normalises by the batch (no model here has a Dropout layer).
+        TorchSharp.ModuleExtensionMethods.to(model, float64).train();
         var info = ((ILayerModel)model).Info;
         var input = randn(new[] { 2L }.Concat(info.InputShape).ToArray(), float64, generator: generator).requires_grad_();
         var parameters = model.parameters().ToArray();

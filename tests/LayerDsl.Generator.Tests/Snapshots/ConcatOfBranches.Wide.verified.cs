@@ -63,7 +63,7 @@ namespace Demo
             // conv1: Conv2D(6, 3, Padding = Same) -> [-1, 6, 8, 8]
             x = conv1.call(x);
             // relu1: ReLU -> [-1, 6, 8, 8]
-            x = global::TorchSharp.torch.nn.functional.relu(x);
+            x = x.relu_();
             return x.MoveToOuterDisposeScope();
         }
 

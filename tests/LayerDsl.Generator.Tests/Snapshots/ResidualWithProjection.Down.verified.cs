@@ -69,7 +69,7 @@ namespace Demo
             // batchNorm1: BatchNorm -> [-1, 16, 6, 5]
             x = batchNorm1.call(x);
             // relu1: ReLU -> [-1, 16, 6, 5]
-            x = global::TorchSharp.torch.nn.functional.relu(x);
+            x = x.relu_();
             return x.MoveToOuterDisposeScope();
         }
 
