@@ -165,7 +165,7 @@ internal static class Emitter
         }
         else
         {
-            EmitBody(w, name, "Info.InputShape", trace.Layers, logits: false, tokens: trace.Tokens > 0);
+            EmitBody(w, name, "Info.InputShape", trace.Layers, logits: false, tokens: trace.Tokens > 0, channelsLastAt: MemoryLayout.ChannelsLastAt(trace.Layers));
         }
 
         w.Line();
@@ -176,7 +176,7 @@ internal static class Emitter
             .Line($"public {Tensor} ForwardLogits({Tensor} input)");
         if (softmaxOutput)
         {
-            EmitBody(w, name, "Info.InputShape", trace.Layers, logits: true, tokens: trace.Tokens > 0);
+            EmitBody(w, name, "Info.InputShape", trace.Layers, logits: true, tokens: trace.Tokens > 0, channelsLastAt: MemoryLayout.ChannelsLastAt(trace.Layers));
         }
         else
         {
@@ -186,7 +186,7 @@ internal static class Emitter
         w.Line();
         w.Line("/// <summary>Runs the model and returns the output of every layer, including those inside blocks, in the order of <see cref=\"Info\"/>'s layers (the order they are computed); the caller owns the tensors.</summary>")
             .Line($"public {TensorList} ForwardTrace({Tensor} input)");
-        EmitTrace(w, name, "Info.InputShape", trace.Layers, tokens: trace.Tokens > 0);
+        EmitTrace(w, name, "Info.InputShape", trace.Layers, tokens: trace.Tokens > 0, channelsLastAt: MemoryLayout.ChannelsLastAt(trace.Layers));
         w.Line();
         EmitExport(w, name, trace, softmaxOutput);
         w.Close();
@@ -447,7 +447,8 @@ internal static class Emitter
             .Line();
     }
 
-    private static void EmitBody(SourceWriter w, string name, string inputShape, EquatableArray<LayerTrace> layers, bool logits, bool shapes = true, bool tokens = false)
+    // channelsLastAt: the layer before which x switches to channels-last (MemoryLayout.ChannelsLastAt); -1 for none.
+    private static void EmitBody(SourceWriter w, string name, string inputShape, EquatableArray<LayerTrace> layers, bool logits, bool shapes = true, bool tokens = false, int channelsLastAt = -1)
     {
         w.Open();
         EmitGuard(w, name, inputShape, tokens);
@@ -456,6 +457,11 @@ internal static class Emitter
         for (var i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
+            if (i == channelsLastAt)
+            {
+                w.Line(MemoryLayout.Statement);
+            }
+
             w.Line(Comment(layer, shapes));
             var statements = new List<string>();
             var activation = !(logits && i == layers.Count - 1);
@@ -479,15 +485,21 @@ internal static class Emitter
         w.Line("return x.MoveToOuterDisposeScope();").Close();
     }
 
-    private static void EmitTrace(SourceWriter w, string name, string inputShape, EquatableArray<LayerTrace> layers, bool shapes = true, bool tokens = false)
+    private static void EmitTrace(SourceWriter w, string name, string inputShape, EquatableArray<LayerTrace> layers, bool shapes = true, bool tokens = false, int channelsLastAt = -1)
     {
         w.Open();
         EmitGuard(w, name, inputShape, tokens);
         w.Line("using var scope = global::TorchSharp.torch.NewDisposeScope();")
             .Line($"var outputs = new global::System.Collections.Generic.List<{Tensor}>();")
             .Line("var x = input;");
-        foreach (var layer in layers)
+        for (var i = 0; i < layers.Count; i++)
         {
+            var layer = layers[i];
+            if (i == channelsLastAt)
+            {
+                w.Line(MemoryLayout.Statement);
+            }
+
             w.Line(Comment(layer, shapes));
             var statements = new List<string>();
             layer.Layer.Trace(statements, layer);

@@ -99,6 +99,7 @@ namespace Demo
             var x = input;
             // unit1: Use<Unit> -> [-1, 4, 8, 8]
             x = unit1.call(x);
+            x = global::LayerDsl.MemoryLayout.ChannelsLast(x);
             // maxPool1: MaxPool2D(2) -> [-1, 4, 4, 4]
             x = global::TorchSharp.torch.nn.functional.max_pool2d(x, 2L, stride: 2L);
             // unit2: Use<Unit>(Repeat = 2) -> [-1, 4, 4, 4]
@@ -130,6 +131,7 @@ namespace Demo
                 x = inner[inner.Count - 1];
                 outputs.Add(x);
             }
+            x = global::LayerDsl.MemoryLayout.ChannelsLast(x);
             // maxPool1: MaxPool2D(2) -> [-1, 4, 4, 4]
             x = global::TorchSharp.torch.nn.functional.max_pool2d(x, 2L, stride: 2L);
             outputs.Add(x);

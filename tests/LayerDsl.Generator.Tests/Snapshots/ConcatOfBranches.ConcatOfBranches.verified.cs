@@ -85,6 +85,7 @@ namespace Demo
             global::LayerDsl.ShapeGuard.CheckInput(input, "ConcatOfBranches", Info.InputShape);
             using var scope = global::TorchSharp.torch.NewDisposeScope();
             var x = input;
+            x = global::LayerDsl.MemoryLayout.ChannelsLast(x);
             // concat1: Concat<Narrow, Wide> -> [-1, 10, 8, 8]
             x = concat1.call(x);
             // flatten1: Flatten -> [-1, 640]
@@ -105,6 +106,7 @@ namespace Demo
             using var scope = global::TorchSharp.torch.NewDisposeScope();
             var outputs = new global::System.Collections.Generic.List<global::TorchSharp.torch.Tensor>();
             var x = input;
+            x = global::LayerDsl.MemoryLayout.ChannelsLast(x);
             // concat1: Concat<Narrow, Wide> -> [-1, 10, 8, 8]
             {
                 var inner = concat1.ForwardTrace(x);

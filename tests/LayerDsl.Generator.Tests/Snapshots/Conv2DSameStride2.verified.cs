@@ -77,6 +77,7 @@ namespace Demo
             global::LayerDsl.ShapeGuard.CheckInput(input, "Conv2DSameStride2", Info.InputShape);
             using var scope = global::TorchSharp.torch.NewDisposeScope();
             var x = input;
+            x = global::LayerDsl.MemoryLayout.ChannelsLast(x);
             // conv1: Conv2D(8, 4, Stride = 2, Padding = Same, Activation = Tanh) -> [-1, 8, 14, 14]
             x = conv1.call(x);
             x = x.tanh_();
@@ -99,6 +100,7 @@ namespace Demo
             using var scope = global::TorchSharp.torch.NewDisposeScope();
             var outputs = new global::System.Collections.Generic.List<global::TorchSharp.torch.Tensor>();
             var x = input;
+            x = global::LayerDsl.MemoryLayout.ChannelsLast(x);
             // conv1: Conv2D(8, 4, Stride = 2, Padding = Same, Activation = Tanh) -> [-1, 8, 14, 14]
             x = conv1.call(x);
             x = x.tanh_();

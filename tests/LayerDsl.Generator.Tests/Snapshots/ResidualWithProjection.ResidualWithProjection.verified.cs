@@ -85,6 +85,7 @@ namespace Demo
             global::LayerDsl.ShapeGuard.CheckInput(input, "ResidualWithProjection", Info.InputShape);
             using var scope = global::TorchSharp.torch.NewDisposeScope();
             var x = input;
+            x = global::LayerDsl.MemoryLayout.ChannelsLast(x);
             // residual1: Residual<Down>(Project = true, Activation = ReLU) -> [-1, 16, 6, 5]
             x = residual1Projection.call(x).add(residual1.call(x));
             x = x.relu_();
@@ -106,6 +107,7 @@ namespace Demo
             using var scope = global::TorchSharp.torch.NewDisposeScope();
             var outputs = new global::System.Collections.Generic.List<global::TorchSharp.torch.Tensor>();
             var x = input;
+            x = global::LayerDsl.MemoryLayout.ChannelsLast(x);
             // residual1: Residual<Down>(Project = true, Activation = ReLU) -> [-1, 16, 6, 5]
             {
                 var skip = residual1Projection.call(x);
