@@ -34,6 +34,7 @@ public class ArchitectureBenchmarks
         handWritten = new HandWrittenResNet();
         generatedOptimizer = optim.RMSProp(generated.parameters(), 1e-3);
         handWrittenOptimizer = optim.RMSProp(handWritten.parameters(), 1e-3);
+        ArchitectureCheck.SameParameters(generated, handWritten);
     }
 
     [Benchmark(Baseline = true)]
