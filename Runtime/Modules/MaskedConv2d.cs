@@ -226,6 +226,14 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
             height, width, OutputSize(height), OutputSize(width), SliceImages ?? DefaultSlice(input));
         Tensor maskWeight = mask.weight!, maskBias = mask.bias!;
 
+        // When the whole batch is one slice (several threads, or a device), a ReLU, tanh or sigmoid runs after the layer
+        // as autograd's own in-place operation: measured faster there (two threads: about 1.5x for the origin's
+        // network), while cache-sized slices gain from activating inside (one thread: about 1.1x).
+        bool activateAfter = formulation == MaskedConvFormulation.Fused && geometry.Slice >= input.shape[0]
+            && activation is Activation.ReLU or Activation.Tanh or Activation.Sigmoid;
+        if (activateAfter)
+            geometry = geometry with { Activation = Activation.None };
+
         Tensor output;
         if (formulation == MaskedConvFormulation.Composed)
         {
@@ -241,6 +249,9 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
         {
             output = Fused.apply(input, maskWeight, maskBias, weight, bias!, geometry)[0];
         }
+
+        if (activateAfter)
+            output = Activate(activation, output, inPlace: true);
 
         return output.MoveToOuterDisposeScope();
     }

@@ -191,6 +191,7 @@ public sealed class MaskedConv2dTests
     [InlineData(Activation.ReLU, MaskedConvFormulation.Fused, 2)]
     [InlineData(Activation.ReLU, MaskedConvFormulation.Fused, 0)]
     [InlineData(Activation.Tanh, MaskedConvFormulation.Fused, 1)]
+    [InlineData(Activation.Tanh, MaskedConvFormulation.Fused, 3)]
     [InlineData(Activation.Sigmoid, MaskedConvFormulation.Fused, 2)]
     [InlineData(Activation.ReLU, MaskedConvFormulation.Composed, 0)]
     [InlineData(Activation.None, MaskedConvFormulation.Fused, 2)]
