@@ -1,4 +1,3 @@
-using BenchmarkDotNet.Attributes;
 using LayerDsl.Models;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -6,61 +5,14 @@ using static TorchSharp.torch;
 
 namespace LayerDsl.Benchmarks;
 
-/// <summary>
-/// The generated <see cref="SmallResNet"/> against the same network written by hand in TorchSharp (the way its
-/// documentation writes modules): one training step (forward, backward, RMSprop update) on a batch of 128.
-/// </summary>
-[MemoryDiagnoser(displayGenColumns: false)]
-public class ArchitectureBenchmarks
+/// <summary>The generated <see cref="SmallResNet"/> against the same network written by hand in TorchSharp.</summary>
+public class ArchitectureBenchmarks : GeneratedAgainstHandWritten
 {
-    private Tensor images = null!;
-    private Tensor labels = null!;
-    private SmallResNet generated = null!;
-    private HandWrittenResNet handWritten = null!;
-    private optim.Optimizer generatedOptimizer = null!;
-    private optim.Optimizer handWrittenOptimizer = null!;
+    /// <inheritdoc />
+    protected override nn.Module<Tensor, Tensor> CreateGenerated() => new SmallResNet();
 
-    [Params(1, 2)]
-    public int Threads { get; set; }
-
-    [GlobalSetup]
-    public void Setup()
-    {
-        torch.set_num_threads(Threads);
-        random.manual_seed(0);
-        images = rand(128, 1, 28, 28);
-        labels = randint(0, 10, new long[] { 128 });
-        generated = new SmallResNet();
-        handWritten = new HandWrittenResNet();
-        generatedOptimizer = optim.RMSProp(generated.parameters(), 1e-3);
-        handWrittenOptimizer = optim.RMSProp(handWritten.parameters(), 1e-3);
-        ArchitectureCheck.SameParameters(generated, handWritten);
-    }
-
-    [Benchmark(Baseline = true)]
-    public float HandWrittenStep() => Step(handWritten, handWrittenOptimizer);
-
-    [Benchmark]
-    public float GeneratedStep() => Step(generated, generatedOptimizer);
-
-    private float Step(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer)
-    {
-        using var scope = NewDisposeScope();
-        optimizer.zero_grad();
-        var loss = nn.functional.cross_entropy(model.call(images), labels);
-        loss.backward();
-        optimizer.step();
-        return loss.item<float>();
-    }
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        generated.Dispose();
-        handWritten.Dispose();
-        images.Dispose();
-        labels.Dispose();
-    }
+    /// <inheritdoc />
+    protected override nn.Module<Tensor, Tensor> CreateHandWritten() => new HandWrittenResNet();
 
     /// <summary>A ResNet basic block by hand: two 3 × 3 convolutions with batch normalisation, a projected skip when the shape changes.</summary>
     private sealed class BasicBlock : nn.Module<Tensor, Tensor>

@@ -1,4 +1,3 @@
-using BenchmarkDotNet.Attributes;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -7,62 +6,15 @@ namespace LayerDsl.Benchmarks;
 
 /// <summary>
 /// A MobileNet-style network of depthwise-separable convolutions, generated from <see cref="SeparableNet"/>'s attributes,
-/// against the same network written by hand in TorchSharp: one training step (forward, backward, RMSprop update) on a
-/// batch of 128 Fashion-MNIST-sized images.
+/// against the same network written by hand in TorchSharp.
 /// </summary>
-[MemoryDiagnoser(displayGenColumns: false)]
-public class SeparableArchitectureBenchmarks
+public class SeparableArchitectureBenchmarks : GeneratedAgainstHandWritten
 {
-    private Tensor images = null!;
-    private Tensor labels = null!;
-    private SeparableNet generated = null!;
-    private HandWrittenSeparableNet handWritten = null!;
-    private optim.Optimizer generatedOptimizer = null!;
-    private optim.Optimizer handWrittenOptimizer = null!;
+    /// <inheritdoc />
+    protected override nn.Module<Tensor, Tensor> CreateGenerated() => new SeparableNet();
 
-    [Params(1, 2)]
-    public int Threads { get; set; }
-
-    [GlobalSetup]
-    public void Setup()
-    {
-        torch.set_num_threads(Threads);
-        random.manual_seed(0);
-        images = rand(128, 1, 28, 28);
-        labels = randint(0, 10, new long[] { 128 });
-        generated = new SeparableNet();
-        handWritten = new HandWrittenSeparableNet();
-        generatedOptimizer = optim.RMSProp(generated.parameters(), 1e-3);
-        handWrittenOptimizer = optim.RMSProp(handWritten.parameters(), 1e-3);
-        ArchitectureCheck.SameParameters(generated, handWritten);
-    }
-
-    [Benchmark(Baseline = true)]
-    public float HandWrittenStep() => Step(handWritten, handWrittenOptimizer);
-
-    [Benchmark]
-    public float GeneratedStep() => Step(generated, generatedOptimizer);
-
-    private float Step(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer)
-    {
-        using var scope = NewDisposeScope();
-        optimizer.zero_grad();
-        var loss = nn.functional.cross_entropy(model.call(images), labels);
-        loss.backward();
-        optimizer.step();
-        return loss.item<float>();
-    }
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        generatedOptimizer.Dispose();
-        handWrittenOptimizer.Dispose();
-        generated.Dispose();
-        handWritten.Dispose();
-        images.Dispose();
-        labels.Dispose();
-    }
+    /// <inheritdoc />
+    protected override nn.Module<Tensor, Tensor> CreateHandWritten() => new HandWrittenSeparableNet();
 
     /// <summary>A depthwise-separable block by hand: 3 × 3 depthwise convolution and 1 × 1 pointwise one, each batch-normalised and rectified.</summary>
     private sealed class SeparableBlock : nn.Module<Tensor, Tensor>
