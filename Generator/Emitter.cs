@@ -482,6 +482,12 @@ internal static class Emitter
             }
         }
 
+        if (channelsLastAt >= 0 && layers[layers.Count - 1].Output.Rank == 3)
+        {
+            // A model that ends in feature maps returns them in the default layout, as callers (view, for one) expect.
+            w.Line(MemoryLayout.Restore);
+        }
+
         w.Line("return x.MoveToOuterDisposeScope();").Close();
     }
 

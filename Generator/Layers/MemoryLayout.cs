@@ -16,6 +16,9 @@ internal static class MemoryLayout
     /// <summary>The statement that switches <c>x</c> to channels-last strides.</summary>
     public const string Statement = "x = global::LayerDsl.MemoryLayout.ChannelsLast(x);";
 
+    /// <summary>The statement that gives <c>x</c> the default (contiguous) layout again, for a model's feature-map output.</summary>
+    public const string Restore = "x = x.contiguous();";
+
     /// <summary>
     /// The index of the first top-level layer that reads a map of several channels, in a model that gains from
     /// channels-last (the switch goes just before it); -1 when the model keeps the default layout.

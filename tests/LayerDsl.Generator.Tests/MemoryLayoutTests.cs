@@ -48,6 +48,24 @@ public class MemoryLayoutTests
         Assert.Contains("var x = input;\n            " + Switch, source.Replace("\r\n", "\n"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AModelEndingInFeatureMapsReturnsThemInTheDefaultLayout()
+    {
+        var run = GeneratorHarness.Run(Usings + Blocks + "[Input(8, 8, 1)][Conv2D(4, 3)][BatchNorm][Conv2D(3, 3)] public partial class Net { }");
+        Assert.Empty(run.CompilerDiagnostics);
+        Assert.Contains(Switch, run.GeneratedSources["Demo.Net.g.cs"], StringComparison.Ordinal);
+        var image = new MemoryStream();
+        Assert.True(run.Output.Emit(image).Success);
+        using var loaded = CompiledModels.Load(image);
+        using var scope = NewDisposeScope();
+        var model = (nn.Module<Tensor, Tensor>)loaded.Create("Demo.Net");
+
+        var output = model.call(randn(2, 1, 8, 8));
+
+        Assert.True(output.is_contiguous());
+        Assert.Equal(new long[] { 2, 3 * 4 * 4 }, output.view(2, -1).shape);
+    }
+
     [Theory]
     [InlineData("one-channel convolutions only (StandardCnn)", "[Input(28, 28, 1)][Conv2D(32, 3, Activation = Activation.ReLU)][Flatten][Dense(10, Activation = Activation.Softmax)]")]
     [InlineData("no convolution", "[Input(20)][Dense(8)][Dense(2)]")]
