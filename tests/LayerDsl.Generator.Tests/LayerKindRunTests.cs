@@ -54,8 +54,7 @@ public class LayerKindRunTests
     [MemberData(nameof(Models))]
     public void CompileTimeShapesAndParametersEqualTorchSharps(string name, string layers)
     {
-        var source = $"using LayerDsl;\nusing TorchSharp;\nusing static TorchSharp.torch;\nnamespace Demo;\n{Blocks}\n{layers}\npublic partial class Net {{ }}\n";
-        var run = GeneratorHarness.Run(source);
+        var run = GeneratorHarness.Run(Source(layers));
         Assert.True(run.LayerDslDiagnostics.Count == 0, $"{name}: {string.Join("\n", run.LayerDslDiagnostics)}");
         Assert.Empty(run.CompilerDiagnostics);
 
@@ -99,13 +98,12 @@ public class LayerKindRunTests
     [MemberData(nameof(Models))]
     public void GradientsOfTheGeneratedForwardEqualFiniteDifferences(string name, string layers)
     {
-        var source = $"using LayerDsl;\nusing TorchSharp;\nusing static TorchSharp.torch;\nnamespace Demo;\n{Blocks}\n{layers}\npublic partial class Net {{ }}\n";
-        var run = GeneratorHarness.Run(source);
+        var run = GeneratorHarness.Run(Source(layers));
         var image = new MemoryStream();
         Assert.True(run.Output.Emit(image).Success);
         using var loaded = CompiledModels.Load(image);
         using var scope = NewDisposeScope();
-        var generator = new TorchSharp.torch.Generator(7);
+        using var generator = new TorchSharp.torch.Generator(7);
         var model = (nn.Module<Tensor, Tensor>)loaded.Create("Demo.Net");
         // Training mode, where BatchNorm normalises by the batch (no model here has a Dropout layer).
         TorchSharp.ModuleExtensionMethods.to(model, float64).train();
@@ -152,4 +150,7 @@ public class LayerKindRunTests
         Assert.True(Math.Abs(analytic - numeric) <= 1e-5 * Math.Max(1, Math.Abs(numeric)),
             $"{name}: autograd gives {analytic:R} along a random direction, finite differences {numeric:R}");
     }
+
+    private static string Source(string layers) =>
+        $"using LayerDsl;\nusing TorchSharp;\nusing static TorchSharp.torch;\nnamespace Demo;\n{Blocks}\n{layers}\npublic partial class Net {{ }}\n";
 }
