@@ -72,7 +72,7 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
     /// <param name="bias">Whether the filter bank has a learnable bias of size F.</param>
     /// <param name="device">Device to place the parameters on; the default device when null.</param>
     /// <param name="name">Module name.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, the stride is below 1 or the padding is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, the stride is below 1, the padding is negative or the activation is not one the layer applies itself.</exception>
     public MaskedConv2d(long inChannels, long filters, long kernelSize, long stride = 1, long padding = 0,
         MaskActivation maskActivation = MaskActivation.Tanh, Activation activation = Activation.ReLU,
         bool bias = false, Device? device = null, string name = "MaskedConv2d")
@@ -90,8 +90,9 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
             throw new ArgumentOutOfRangeException(nameof(padding), padding, "The padding must not be negative.");
         if (!Enum.IsDefined(maskActivation))
             throw new ArgumentOutOfRangeException(nameof(maskActivation), maskActivation, "Unknown mask activation.");
-        if (!Enum.IsDefined(activation))
-            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
+        if (activation is not (Activation.None or Activation.ReLU or Activation.Tanh or Activation.Sigmoid or Activation.Softmax))
+            throw new ArgumentOutOfRangeException(nameof(activation), activation,
+                "The layer applies None, ReLU, Tanh, Sigmoid or Softmax itself; build it with Activation.None and apply another activation to its output.");
 
         this.inChannels = inChannels;
         this.filters = filters;

@@ -413,6 +413,18 @@ public sealed class MaskedConv2dTests
     }
 
     [Theory]
+    [InlineData(Activation.GELU)]
+    [InlineData(Activation.LeakyReLU)]
+    [InlineData((Activation)99)]
+    public void ConstructorRejectsActivationsTheLayerDoesNotApplyItself(Activation activation)
+    {
+        // Refused when built, not at the first forward call.
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new MaskedConv2d(1, 2, 3, activation: activation));
+        Assert.Equal("activation", ex.ParamName);
+        Assert.Contains("Activation.None", ex.Message);
+    }
+
+    [Theory]
     [InlineData(new long[] { 3, 9, 9 }, "[3, 9, 9]")]
     [InlineData(new long[] { 2, 2, 9, 9 }, "[2, 2, 9, 9]")]
     [InlineData(new long[] { 1, 1, 3, 9, 9 }, "[1, 1, 3, 9, 9]")]
