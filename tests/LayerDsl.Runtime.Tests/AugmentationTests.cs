@@ -7,6 +7,12 @@ using static TorchSharp.torch;
 
 namespace LayerDsl.Runtime.Tests;
 
+/// <summary>
+/// Alone, after the parallel tests (<see cref="RunsAlone"/>): its resume tests compare a resumed training with an
+/// uninterrupted one for exact equality, which a parallel test can break by changing the intra-op thread count or drawing
+/// from TorchSharp's process-wide generator between a seed and its use.
+/// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class AugmentationTests
 {
     /// <summary>Images whose every pixel holds a value unique in the batch element: channel * 1000 + row * width + column + 1.</summary>

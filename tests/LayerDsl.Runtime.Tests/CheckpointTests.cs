@@ -6,6 +6,12 @@ using static TorchSharp.torch;
 
 namespace LayerDsl.Runtime.Tests;
 
+/// <summary>
+/// Alone, after the parallel tests (<see cref="RunsAlone"/>): its resume tests compare a resumed training with an
+/// uninterrupted one for exact equality, which a parallel test can break by changing the intra-op thread count or drawing
+/// from TorchSharp's process-wide generator between a seed and its use.
+/// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class CheckpointTests
 {
     private static CheckpointMetadata Metadata(nn.Module model, int epoch = 1) => new()

@@ -13,7 +13,11 @@ namespace LayerDsl.Runtime.Tests;
 /// <summary>
 /// Learning-rate schedules, weight decay, momentum and label smoothing: the schedules against TorchSharp's own schedulers,
 /// each option against its formula in a parameter update, and every one of them resume-safe.
+/// Alone, after the parallel tests (<see cref="RunsAlone"/>): its resume tests compare a resumed training with an
+/// uninterrupted one for exact equality, which a parallel test can break by changing the intra-op thread count or drawing
+/// from TorchSharp's process-wide generator between a seed and its use.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class TrainingScheduleTests
 {
     private static double[] LibraryRates(Func<OptimizerHelper, optim.lr_scheduler.LRScheduler> scheduler, double learningRate, int steps)
