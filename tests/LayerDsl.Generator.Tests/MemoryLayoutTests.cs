@@ -33,7 +33,7 @@ public class MemoryLayoutTests
     {
         var source = Generate(Layers + " public partial class Net { }");
 
-        // In forward, ForwardLogits' twin body and ForwardTrace, after conv1 (one channel in) and before batchNorm1.
+        // In forward and in ForwardTrace (no softmax, so ForwardLogits is forward), after conv1 (one channel in) and before batchNorm1.
         Assert.Equal(2, Count(source, Switch));
         var body = source[source.IndexOf("public override global::TorchSharp.torch.Tensor forward", StringComparison.Ordinal)..];
         Assert.True(body.IndexOf("x = conv1.call(x);", StringComparison.Ordinal) < body.IndexOf(Switch, StringComparison.Ordinal));
