@@ -150,6 +150,7 @@ internal static class Emitter
             .Line();
 
         var softmaxOutput = trace.OutputActivation == ActivationKind.Softmax;
+        var channelsLastAt = MemoryLayout.ChannelsLastAt(trace.Layers);
         w.Line($"/// <summary>Runs the model on <c>{Batched(input)}</c> and returns <c>{Batched(trace.Output)}</c>{(softmaxOutput ? " probabilities" : string.Empty)}.</summary>")
             .Line("/// <exception cref=\"global::System.ArgumentException\">The input does not have the declared shape.</exception>")
             .Line($"public override {Tensor} forward({Tensor} input)");
@@ -165,7 +166,7 @@ internal static class Emitter
         }
         else
         {
-            EmitBody(w, name, "Info.InputShape", trace.Layers, logits: false, tokens: trace.Tokens > 0, channelsLastAt: MemoryLayout.ChannelsLastAt(trace.Layers));
+            EmitBody(w, name, "Info.InputShape", trace.Layers, logits: false, tokens: trace.Tokens > 0, channelsLastAt: channelsLastAt);
         }
 
         w.Line();
@@ -176,7 +177,7 @@ internal static class Emitter
             .Line($"public {Tensor} ForwardLogits({Tensor} input)");
         if (softmaxOutput)
         {
-            EmitBody(w, name, "Info.InputShape", trace.Layers, logits: true, tokens: trace.Tokens > 0, channelsLastAt: MemoryLayout.ChannelsLastAt(trace.Layers));
+            EmitBody(w, name, "Info.InputShape", trace.Layers, logits: true, tokens: trace.Tokens > 0, channelsLastAt: channelsLastAt);
         }
         else
         {
@@ -186,7 +187,7 @@ internal static class Emitter
         w.Line();
         w.Line("/// <summary>Runs the model and returns the output of every layer, including those inside blocks, in the order of <see cref=\"Info\"/>'s layers (the order they are computed); the caller owns the tensors.</summary>")
             .Line($"public {TensorList} ForwardTrace({Tensor} input)");
-        EmitTrace(w, name, "Info.InputShape", trace.Layers, tokens: trace.Tokens > 0, channelsLastAt: MemoryLayout.ChannelsLastAt(trace.Layers));
+        EmitTrace(w, name, "Info.InputShape", trace.Layers, tokens: trace.Tokens > 0, channelsLastAt: channelsLastAt);
         w.Line();
         EmitExport(w, name, trace, softmaxOutput);
         w.Close();

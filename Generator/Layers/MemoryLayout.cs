@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using LayerDsl.Generator.Helpers;
 using LayerDsl.Generator.Models;
 
@@ -25,18 +27,8 @@ internal static class MemoryLayout
     /// </summary>
     public static int ChannelsLastAt(EquatableArray<LayerTrace> layers)
     {
-        var gains = false;
-        foreach (var layer in layers)
-        {
-            if (!Supported(layer))
-            {
-                return -1;
-            }
-
-            gains |= ConvolvesChannels(layer);
-        }
-
-        if (!gains)
+        var all = layers.SelectMany(WithNested).ToList();
+        if (!all.All(Supported) || !all.Any(ConvolvesChannels))
         {
             return -1;
         }
@@ -52,47 +44,14 @@ internal static class MemoryLayout
         return -1;
     }
 
-    private static bool Supported(LayerTrace layer)
-    {
-        var kind = layer.Layer is Conv2DLayer or DepthwiseConv2DLayer or BatchNormLayer or ActivationLayer or PoolLayer
+    /// <summary>The layer and every layer inside its blocks, at any depth.</summary>
+    private static IEnumerable<LayerTrace> WithNested(LayerTrace layer) =>
+        new[] { layer }.Concat(layer.Branches.SelectMany(branch => branch.Layers.SelectMany(WithNested)));
+
+    private static bool Supported(LayerTrace layer) =>
+        layer.Layer is Conv2DLayer or DepthwiseConv2DLayer or BatchNormLayer or ActivationLayer or PoolLayer
             or GlobalPoolLayer or DropoutLayer or FlattenLayer or DenseLayer or ResidualLayer or UseLayer or BranchesLayer;
-        if (!kind)
-        {
-            return false;
-        }
 
-        foreach (var branch in layer.Branches)
-        {
-            foreach (var inner in branch.Layers)
-            {
-                if (!Supported(inner))
-                {
-                    return false;
-                }
-            }
-        }
-
-        return true;
-    }
-
-    private static bool ConvolvesChannels(LayerTrace layer)
-    {
-        if (layer.Layer is Conv2DLayer or DepthwiseConv2DLayer && layer.Input.Rank == 3 && layer.Input[0] > 1)
-        {
-            return true;
-        }
-
-        foreach (var branch in layer.Branches)
-        {
-            foreach (var inner in branch.Layers)
-            {
-                if (ConvolvesChannels(inner))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
+    private static bool ConvolvesChannels(LayerTrace layer) =>
+        layer.Layer is Conv2DLayer or DepthwiseConv2DLayer && layer.Input.Rank == 3 && layer.Input[0] > 1;
 }
