@@ -50,7 +50,7 @@ public class BlockTests
         Assert.Empty(run.CompilerDiagnostics);
         Assert.Contains("Demo.BasicBlock.g.cs", run.GeneratedSources.Keys);
 
-        using var loaded = Load(run);
+        using var loaded = CompiledModels.Load(run);
         using var scope = NewDisposeScope();
         var model = (nn.Module<Tensor, Tensor>)loaded.Create("Demo.TinyResNet");
         var info = ((ILayerModel)model).Info;
@@ -92,7 +92,7 @@ public class BlockTests
         var run = GeneratorHarness.Run(Usings + Down + "[Input(16, 12, 8)][Residual<Down>(Project = true, Activation = Activation.ReLU)][Flatten][Dense(2)] public partial class Net { }");
         Assert.Empty(run.LayerDslDiagnostics);
         Assert.Empty(run.CompilerDiagnostics);
-        using var loaded = Load(run);
+        using var loaded = CompiledModels.Load(run);
         using var scope = NewDisposeScope();
         var model = (nn.Module<Tensor, Tensor>)loaded.Create("Demo.Net");
         Assert.Contains("residual1Projection.weight", model.state_dict().Keys);
@@ -177,7 +177,7 @@ public class BlockTests
         Assert.Empty(run.LayerDslDiagnostics);
         Assert.Empty(run.CompilerDiagnostics);
 
-        using var loaded = Load(run);
+        using var loaded = CompiledModels.Load(run);
         using var scope = NewDisposeScope();
         var model = (nn.Module<Tensor, Tensor>)loaded.Create("Demo.Net");
         var names = ((ILayerModel)model).Info.Layers.Select(l => l.Name).ToList();
@@ -207,7 +207,7 @@ public class BlockTests
         var run = GeneratorHarness.Run(Source);
         Assert.Empty(run.LayerDslDiagnostics);
         Assert.Empty(run.CompilerDiagnostics);
-        using var loaded = Load(run);
+        using var loaded = CompiledModels.Load(run);
         using var scope = NewDisposeScope();
         var model = (nn.Module<Tensor, Tensor>)loaded.Create("Demo.Net");
         Assert.Equal(new long[] { 5, 2 }, model.call(randn(5, 1, 8, 8)).shape);
@@ -236,13 +236,5 @@ public class BlockTests
         Assert.Equal("LDSL0029", diagnostic.Id);
         Assert.Equal(2, diagnostic.Location.GetLineSpan().StartLinePosition.Line);
         Assert.Contains("Shared is declared in another assembly", diagnostic.GetMessage());
-    }
-
-    private static CompiledModels Load(GeneratorRun run)
-    {
-        var image = new MemoryStream();
-        var emitted = run.Output.Emit(image);
-        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
-        return CompiledModels.Load(image);
     }
 }

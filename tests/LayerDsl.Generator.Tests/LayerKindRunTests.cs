@@ -57,10 +57,7 @@ public class LayerKindRunTests
         var run = GeneratorHarness.Run(Source(layers));
         Assert.True(run.LayerDslDiagnostics.Count == 0, $"{name}: {string.Join("\n", run.LayerDslDiagnostics)}");
         Assert.Empty(run.CompilerDiagnostics);
-
-        var image = new MemoryStream();
-        Assert.True(run.Output.Emit(image).Success);
-        using var loaded = CompiledModels.Load(image);
+        using var loaded = CompiledModels.Load(run);
         using var scope = NewDisposeScope();
         var model = (nn.Module<Tensor, Tensor>)loaded.Create("Demo.Net");
         var info = ((ILayerModel)model).Info;
@@ -99,9 +96,7 @@ public class LayerKindRunTests
     public void GradientsOfTheGeneratedForwardEqualFiniteDifferences(string name, string layers)
     {
         var run = GeneratorHarness.Run(Source(layers));
-        var image = new MemoryStream();
-        Assert.True(run.Output.Emit(image).Success);
-        using var loaded = CompiledModels.Load(image);
+        using var loaded = CompiledModels.Load(run);
         using var scope = NewDisposeScope();
         using var generator = new TorchSharp.torch.Generator(7);
         var model = (nn.Module<Tensor, Tensor>)loaded.Create("Demo.Net");

@@ -54,9 +54,7 @@ public class MemoryLayoutTests
         var run = GeneratorHarness.Run(Usings + Blocks + "[Input(8, 8, 1)][Conv2D(4, 3)][BatchNorm][Conv2D(3, 3)] public partial class Net { }");
         Assert.Empty(run.CompilerDiagnostics);
         Assert.Contains(Switch, run.GeneratedSources["Demo.Net.g.cs"], StringComparison.Ordinal);
-        var image = new MemoryStream();
-        Assert.True(run.Output.Emit(image).Success);
-        using var loaded = CompiledModels.Load(image);
+        using var loaded = CompiledModels.Load(run);
         using var scope = NewDisposeScope();
         var model = (nn.Module<Tensor, Tensor>)loaded.Create("Demo.Net");
 
@@ -98,9 +96,7 @@ public class MemoryLayoutTests
         Assert.Empty(run.CompilerDiagnostics);
         Assert.Contains("MemoryLayout", run.GeneratedSources["Demo.Net.g.cs"], StringComparison.Ordinal);
         Assert.DoesNotContain("MemoryLayout", run.GeneratedSources["Demo.Plain.g.cs"], StringComparison.Ordinal);
-        var image = new MemoryStream();
-        Assert.True(run.Output.Emit(image).Success);
-        using var loaded = CompiledModels.Load(image);
+        using var loaded = CompiledModels.Load(run);
         using var scope = NewDisposeScope();
         var switched = (nn.Module<Tensor, Tensor>)loaded.Create("Demo.Net");
         var plain = (nn.Module<Tensor, Tensor>)loaded.Create("Demo.Plain");

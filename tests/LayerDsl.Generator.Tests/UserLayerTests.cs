@@ -36,7 +36,7 @@ public class UserLayerTests
         Assert.Empty(run.CompilerDiagnostics);
         Assert.Contains("new global::Demo.MyConv(C: 3L, filters: 8L, kernelSize: 5L, stride: 2L)", run.GeneratedSources["Demo.Net.g.cs"]);
 
-        using var loaded = Load(run);
+        using var loaded = CompiledModels.Load(run);
         using var scope = NewDisposeScope();
         var model = (nn.Module<Tensor, Tensor>)loaded.Create("Demo.Net");
         var info = ((ILayerModel)model).Info;
@@ -71,7 +71,7 @@ public class UserLayerTests
 
         var run = GeneratorHarness.Run(Usings + Lying + "[Input(28, 28, 1)][Layer<MaskedLayer>(32, 5)][Dense(10)] public partial class Unpinned { }");
         Assert.Empty(run.LayerDslDiagnostics);
-        using var loaded = Load(run);
+        using var loaded = CompiledModels.Load(run);
         using var scope = NewDisposeScope();
         var model = (nn.Module<Tensor, Tensor>)loaded.Create("Demo.Unpinned");
         var broken = Assert.Throws<ShapeContractException>(() => model.call(randn(2, 1, 28, 28)));
@@ -143,7 +143,7 @@ public class UserLayerTests
         var run = GeneratorHarness.Run(Source);
         Assert.Empty(run.LayerDslDiagnostics);
         Assert.Empty(run.CompilerDiagnostics);
-        using var loaded = Load(run);
+        using var loaded = CompiledModels.Load(run);
         using var scope = NewDisposeScope();
         var model = (nn.Module<Tensor, Tensor>)loaded.Create("Demo.Net");
         var info = ((ILayerModel)model).Info;
@@ -171,7 +171,7 @@ public class UserLayerTests
         var run = GeneratorHarness.RunWithoutAnalyzers(Usings + Alternatives + "[Input(8, 3)][Layer<Twice>][Flatten][Dense(2)] public partial class Net { }");
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Contains("new global::Demo.Twice(C: 3L, L: 8L)", run.GeneratedSources["Demo.Net.g.cs"]);
-        using var loaded = Load(run);
+        using var loaded = CompiledModels.Load(run);
         using var scope = NewDisposeScope();
         var model = (nn.Module<Tensor, Tensor>)loaded.Create("Demo.Net");
         Assert.Equal(new long[] { 3, 16 }, ((ILayerModel)model).Info.Layers[0].OutputShape);
@@ -183,13 +183,5 @@ public class UserLayerTests
         Assert.Equal("LDSL0034", diagnostic.Id);
         Assert.Contains("Layer<Twice>: constructor parameter L of Twice receives the input dimension L, but the clause [C, H] that holds for [3, 200] does not bind it", diagnostic.GetMessage());
         Assert.Contains("[Layer<Twice>]", diagnostic.Location.SourceTree!.GetText().Lines[diagnostic.Location.GetLineSpan().StartLinePosition.Line].ToString());
-    }
-
-    private static CompiledModels Load(GeneratorRun run)
-    {
-        var image = new MemoryStream();
-        var emitted = run.Output.Emit(image);
-        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
-        return CompiledModels.Load(image);
     }
 }

@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Runtime.Loader;
+using LayerDsl.Generator.Tests.Infrastructure;
 
 namespace LayerDsl.Generator.Tests.Properties;
 
@@ -22,6 +23,15 @@ public sealed class CompiledModels : IDisposable
     }
 
     public Assembly Assembly { get; }
+
+    /// <summary>Emits a generator run's output compilation (failing the test with its diagnostics if it does not emit) and loads it.</summary>
+    public static CompiledModels Load(GeneratorRun run)
+    {
+        var image = new MemoryStream();
+        var emitted = run.Output.Emit(image);
+        Xunit.Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
+        return Load(image);
+    }
 
     /// <summary>Loads an emitted image.</summary>
     public static CompiledModels Load(MemoryStream image)
