@@ -323,6 +323,9 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
     {
         public override string Name => "MaskedConv2dBackward";
 
+        // A Scalar made implicitly from a number is freed only by its finalizer; these are made once.
+        private static readonly Scalar MinusOne = -1, One = 1;
+
         // vars: input, mask.weight, mask.bias, weight, bias (null without one), geometry.
         public override List<Tensor> forward(autograd.AutogradContext ctx, params object[] vars)
         {
@@ -467,16 +470,16 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
                 // One channel: masked = patches * m, so patches * act'(m) is patches - masked * m (tanh) or masked - masked * m
                 // (sigmoid): one pass builds it, one more multiplies it in.
                 Tensor factor = g.MaskActivation == MaskActivation.Sigmoid
-                    ? masked.addcmul(masked, weights, -1)
-                    : patches.narrow(1, 0, g.Columns).addcmul(masked, weights, -1);
+                    ? masked.addcmul(masked, weights, MinusOne)
+                    : patches.narrow(1, 0, g.Columns).addcmul(masked, weights, MinusOne);
                 return factor.mul_(gradMasked);
             }
 
             Tensor gradWeights = (gradMasked.view(size, g.Channels, g.Taps, g.Positions)
                 * patches.narrow(1, 0, g.Columns).view(size, g.Channels, g.Taps, g.Positions)).sum(1, keepdim: false);
             return g.MaskActivation == MaskActivation.Sigmoid
-                ? gradWeights.mul_(weights.addcmul(weights, weights, -1))
-                : gradWeights.addcmul_(gradWeights, weights.square(), -1);
+                ? gradWeights.mul_(weights.addcmul(weights, weights, MinusOne))
+                : gradWeights.addcmul_(gradWeights, weights.square(), MinusOne);
         }
 
         private static Tensor?[] DifferentiateComposed(Geometry g, bool[] needs, Tensor gradOutput, Tensor input, Tensor maskWeight,
@@ -502,9 +505,9 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
         private static Tensor ActivationBackward(Activation activation, Tensor grad, Tensor? output) => activation switch
         {
             Activation.None => grad,
-            Activation.ReLU => output!.sign().mul_(grad),                                 // 1 where the output is positive, else 0
-            Activation.Tanh => grad.addcmul(grad, output!.square(), -1),                 // 1 - y^2
-            Activation.Sigmoid => grad * output!.addcmul(output!, output!, -1),          // y (1 - y)
+            Activation.ReLU => output!.sign().mul_(grad),                             // 1 where the output is positive, else 0
+            Activation.Tanh => grad.addcmul(grad, output!.square(), MinusOne),        // 1 - y^2
+            Activation.Sigmoid => grad * output!.addcmul(output!, output!, MinusOne), // y (1 - y)
             Activation.Softmax => output! * (grad - (grad * output!).sum(1, keepdim: true)),
             _ => throw new InvalidOperationException($"Unknown activation {activation}."),
         };
@@ -528,7 +531,7 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
                     .unfold(2, g.Kernel, g.Stride)      // [b, C, H', W_p, k]
                     .unfold(3, g.Kernel, g.Stride)      // [b, C, H', W', k, k]
                     .permute(0, 1, 4, 5, 2, 3));        // [b, C, k, k, H', W']
-            patches.select(1, g.Columns).fill_(1);
+            patches.select(1, g.Columns).fill_(One);
             return patches;
         }
 

@@ -61,6 +61,73 @@ internal static class NativeMemory
     /// <summary>True when <paramref name="resident"/> exceeds <paramref name="baseline"/> by more than half of it and by at least 256 MB.</summary>
     internal static bool Grown(long baseline, long resident) => resident - baseline > Math.Max(256L << 20, baseline / 2);
 
+    private static bool kept;
+
+    /// <summary>
+    /// On Linux with glibc, keeps memory that libtorch frees on the process's heap for the next batch instead of returning
+    /// it to the operating system as soon as the top of the heap is free: a batch's large tensors (an activation of the
+    /// origin's masked network is 9 MB) then reuse pages already mapped instead of taking fresh ones, each first touch of
+    /// which costs a page fault and the page's zeroing. Sets glibc's trim threshold to its largest value and its mmap
+    /// threshold to 32 MB (glibc's own ceiling for the threshold it otherwise adjusts at run time) and its top pad to 64 MB
+    /// (the heap grows and is kept in steps of that much address space; pages count only once written): process-wide, from the
+    /// first call on. The trainer calls it when training starts and still trims after every epoch
+    /// (<see cref="ReturnFreedMemory"/>) and when memory grows (<see cref="ReturnFreedMemoryIfGrown"/>), so memory is
+    /// given back at those points. Measured on the origin's masked network (batch 128, with
+    /// <see cref="ReleaseFinalizedNativeMemory"/> every batch): page faults per training step fell from about 1,800 to
+    /// 12-47 and a step took 17.3 ms instead of 21.8 ms at one thread. Elsewhere (Windows, macOS, musl) it does nothing.
+    /// </summary>
+    /// <returns>True when glibc accepted both settings (now or at an earlier call).</returns>
+    public static bool KeepFreedMemory()
+    {
+        if (kept)
+        {
+            return true;
+        }
+
+        if (unavailable || !OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        try
+        {
+            // The mmap threshold first: setting either one turns glibc's run-time adjustment of both off, and a trim
+            // threshold alone would leave every allocation above 128 KB on its own fresh mapping.
+            // The top pad keeps a thread's heap (glibc gives each thread's arena 64 MB heaps) from being unmapped as soon
+            // as its last tensor is freed, to be mapped afresh for the next batch.
+            kept = mallopt(MmapThreshold, 32 << 20) == 1 && mallopt(TrimThreshold, int.MaxValue) == 1 && mallopt(TopPad, 64 << 20) == 1;
+            return kept;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            unavailable = true;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Runs a gen-0 garbage collection and waits for the finalizers it queued. Some native objects behind TorchSharp's
+    /// API are freed only by a .NET finalizer, not by a dispose scope: every <c>Scalar</c> made implicitly from a number
+    /// (an optimizer step makes several per parameter). Without a collection they pile up for thousands of batches, each
+    /// a small allocation carved out of the holes that a batch's large tensors left, so those holes no longer fit the next
+    /// batch's tensors and the heap keeps growing into fresh pages. Measured on the origin's masked network (batch 128):
+    /// 300 steps grew resident memory to 1.6 GB without it and left it at 220-320 MB with it, for well under a
+    /// millisecond a step. The trainer calls it after every training batch.
+    /// </summary>
+    public static void ReleaseFinalizedNativeMemory()
+    {
+        GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+        GC.WaitForPendingFinalizers();
+    }
+
+    // mallopt parameters, from glibc's malloc.h.
+    private const int TrimThreshold = -1;
+    private const int TopPad = -2;
+    private const int MmapThreshold = -3;
+
     [DllImport("libc")]
     private static extern int malloc_trim(nuint pad);
+
+    [DllImport("libc")]
+    private static extern int mallopt(int param, int value);
 }

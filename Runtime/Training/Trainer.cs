@@ -107,6 +107,7 @@ public static class Trainer
         }
 
         int batches = (int)((count + options.BatchSize - 1) / options.BatchSize);
+        NativeMemory.KeepFreedMemory();
         EvaluationResult? final = null;
         for (int epoch = startEpoch; epoch <= options.Epochs; epoch++)
         {
@@ -192,6 +193,7 @@ public static class Trainer
             lossSum += loss.to_type(ScalarType.Float64).item<double>() * length;
             correct += logits.argmax(1).eq(y).sum().item<long>();
             seen += length;
+            NativeMemory.ReleaseFinalizedNativeMemory();
             if ((batch + 1) % 25 == 0)
                 NativeMemory.ReturnFreedMemoryIfGrown();
             if (progress is not null)
