@@ -245,7 +245,7 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
             || weight.requires_grad || bias is { requires_grad: true }))
         {
             // Nothing to differentiate (evaluation, no_grad, frozen layer): the slices without the autograd node.
-            output = Fused.Forward(geometry, input, maskWeight, maskBias, weight, bias, savedMasks: null);
+            output = Fused.Forward(geometry, input, maskWeight, maskBias, weight, bias, saved: null);
         }
         else
         {
@@ -254,6 +254,11 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
 
         if (activateAfter)
             output = Activate(activation, output, inPlace: true);
+
+        // The fused formulation's result is [N, F, H'*W']: viewed only now, so that the in-place activation above acts on
+        // the autograd function's own output (autograd refuses in-place changes to a view made inside the function).
+        if (formulation == MaskedConvFormulation.Fused)
+            output = output.view(input.shape[0], filters, geometry.OutHeight, geometry.OutWidth);
 
         return output.MoveToOuterDisposeScope();
     }
@@ -336,13 +341,14 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
             var bias = vars[4] as Tensor;
             var g = (Geometry)vars[5];
 
-            var masks = new List<Tensor>();
-            Tensor output = Forward(g, input, maskWeight, maskBias, weight, bias, masks);
+            var slices = new List<Tensor>();
+            Tensor output = Forward(g, input, maskWeight, maskBias, weight, bias, slices);
 
             // Inputs first (recomputation needs them), the output when the activation's derivative is read from it, then
-            // one mask slice per slice. They must outlive this call: autograd takes them once forward has returned.
+            // one mask slice per slice (and the one slice's patches and masked patches). They must outlive this call:
+            // autograd takes them once forward has returned.
             var saved = new List<Tensor> { input, maskWeight, maskBias, weight, bias!, g.Activation == Activation.None ? null! : output };
-            saved.AddRange(masks);
+            saved.AddRange(slices);
             ctx.save_for_backward(saved);
             ctx.save_data(nameof(Geometry), g);
             ctx.save_data("needs", new[] { input.requires_grad, maskWeight.requires_grad, maskBias.requires_grad, weight.requires_grad, bias is { requires_grad: true } });
@@ -377,13 +383,17 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
             return result;
         }
 
-        /// <summary>out = act(W . (patches * act_m(mask logits))), a slice at a time; fills <paramref name="savedMasks"/> when given.</summary>
-        public static Tensor Forward(Geometry g, Tensor input, Tensor maskWeight, Tensor maskBias, Tensor weight, Tensor? bias, List<Tensor>? savedMasks)
+        /// <summary>
+        /// out = act(W . (patches * act_m(mask logits))) as [N, F, H'*W'], a slice at a time. When <paramref name="saved"/> is given it receives
+        /// each slice's mask weights and, when the whole batch is one slice, that slice's patches and masked patches too.
+        /// </summary>
+        public static Tensor Forward(Geometry g, Tensor input, Tensor maskWeight, Tensor maskBias, Tensor weight, Tensor? bias, List<Tensor>? saved)
         {
             long batch = input.shape[0];
+            bool oneSlice = OneSlice(g, batch);
             Tensor padded = Pad(g, input);
             Tensor maskMatrix = MaskMatrix(g, maskWeight, maskBias);                                   // [k*k, C*k*k + 1]
-            Tensor output = empty(new[] { batch, g.Filters, g.OutHeight, g.OutWidth }, input.dtype, input.device);
+            Tensor? output = oneSlice ? null : empty(new[] { batch, g.Filters, g.Positions }, input.dtype, input.device);
             for (long start = 0; start < batch; start += g.Slice)
             {
                 long size = Math.Min(g.Slice, batch - start);
@@ -396,15 +406,35 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
                     ? weight.expand(size, g.Filters, g.Columns).bmm(masked)
                     : weight.expand(size, g.Filters, g.Columns).baddbmm(masked, bias.view(1, g.Filters, 1).expand(size, g.Filters, g.Positions));
                 sliceOutput = Activate(g.Activation, sliceOutput, inPlace: true);                    // [b, F, L]
-                output.narrow(0, start, size).view(size, g.Filters, g.Positions).copy_(sliceOutput);
-                savedMasks?.Add(weights.MoveToOuterDisposeScope());
+                saved?.Add(weights.MoveToOuterDisposeScope());
+                if (oneSlice)
+                {
+                    // The product is the output: no copy. Backward reuses the patches instead of recomputing them.
+                    output = sliceOutput.MoveToOuterDisposeScope();
+                    if (saved is not null)
+                    {
+                        saved.Add(patches.MoveToOuterDisposeScope());
+                        saved.Add(masked.MoveToOuterDisposeScope());
+                    }
+                }
+                else
+                {
+                    output!.narrow(0, start, size).view(size, g.Filters, g.Positions).copy_(sliceOutput);
+                }
             }
 
-            return output;
+            return output!;
         }
 
+        /// <summary>
+        /// Whether the whole batch is one slice (several threads, a device): the forward pass then keeps its patches and
+        /// masked patches for the backward pass, at most two thirds of <see cref="ParallelSliceBytes"/>, instead of the
+        /// backward pass recomputing them.
+        /// </summary>
+        private static bool OneSlice(Geometry g, long batch) => g.Slice >= batch;
+
         private static Tensor?[] Backward(Geometry g, bool[] needs, Tensor gradOutput, Tensor input, Tensor maskWeight, Tensor maskBias,
-            Tensor weight, Tensor? output, List<Tensor> masks)
+            Tensor weight, Tensor? output, List<Tensor> saved)
         {
             long batch = input.shape[0];
             Tensor padded = Pad(g, input);
@@ -422,9 +452,17 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
             {
                 long size = Math.Min(g.Slice, batch - start);
                 using var scope = NewDisposeScope();
-                Tensor patches = Patches(g, padded, start, size);
-                Tensor weights = masks[slice];
-                Tensor masked = Masked(g, patches, weights);
+                Tensor weights, patches, masked;
+                if (OneSlice(g, batch))
+                {
+                    (weights, patches, masked) = (saved[0], saved[1], saved[2]);
+                }
+                else
+                {
+                    weights = saved[slice];
+                    patches = Patches(g, padded, start, size);
+                    masked = Masked(g, patches, weights);
+                }
 
                 // Through the activation, from its output: [b, F, L].
                 Tensor grad = ActivationBackward(g.Activation, gradFlat.narrow(0, start, size), outputFlat?.narrow(0, start, size));
@@ -493,7 +531,8 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
                     inputs.Add(candidate);
             }
 
-            Tensor recomputed = Composed(g, input, maskWeight, maskBias, weight, bias);
+            // The function's output is [N, F, H'*W']: the composed result viewed alike.
+            Tensor recomputed = Composed(g, input, maskWeight, maskBias, weight, bias).view(input.shape[0], g.Filters, g.Positions);
             var gradients = autograd.grad(new[] { recomputed }, inputs, new[] { gradOutput }, retain_graph: true, create_graph: true, allow_unused: true);
             var result = new Tensor?[candidates.Length];
             int next = 0;
