@@ -12,7 +12,8 @@ public enum MaskedConvFormulation
     /// <summary>
     /// The default. The batch is processed a slice of images at a time and the backward pass is written out by hand: the
     /// forward pass keeps only the mask weights (and the output, when the activation's derivative needs it) and the
-    /// backward pass recomputes each slice's patches and masked patches from the input. With one intra-op thread a slice
+    /// backward pass recomputes each slice's patches and masked patches from the input; when the whole batch is one slice
+    /// the forward pass keeps that slice's patches and masked patches instead. With one intra-op thread a slice
     /// is sized so that its patches, mask and products stay in the processor's cache; with several threads slices are
     /// larger (every operation wakes the thread pool); on a device other than the CPU the whole batch is one slice.
     /// Gradients of gradients (<c>create_graph</c>) are computed by differentiating <see cref="Composed"/>.
@@ -384,8 +385,9 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
         }
 
         /// <summary>
-        /// out = act(W . (patches * act_m(mask logits))) as [N, F, H'*W'], a slice at a time. When <paramref name="saved"/> is given it receives
-        /// each slice's mask weights and, when the whole batch is one slice, that slice's patches and masked patches too.
+        /// out = act(W . (patches * act_m(mask logits))) as [N, F, H'*W'], a slice at a time. When <paramref name="saved"/>
+        /// is given it receives each slice's mask weights and, when the whole batch is one slice, that slice's patches and
+        /// masked patches too.
         /// </summary>
         public static Tensor Forward(Geometry g, Tensor input, Tensor maskWeight, Tensor maskBias, Tensor weight, Tensor? bias, List<Tensor>? saved)
         {

@@ -3,8 +3,11 @@ using System.Runtime.InteropServices;
 
 namespace LayerDsl.Training;
 
-/// <summary>Gives memory that libtorch freed back to the operating system.</summary>
-internal static class NativeMemory
+/// <summary>
+/// How libtorch's freed memory is kept or given back: the trainer calls these, and a training loop of your own can call
+/// <see cref="KeepFreedMemory"/> once and <see cref="ReleaseFinalizedNativeMemory"/> after every step to train as fast.
+/// </summary>
+public static class NativeMemory
 {
     private static bool unavailable;
 
@@ -67,16 +70,16 @@ internal static class NativeMemory
     /// On Linux with glibc, keeps memory that libtorch frees on the process's heap for the next batch instead of returning
     /// it to the operating system as soon as the top of the heap is free: a batch's large tensors (an activation of the
     /// origin's masked network is 9 MB) then reuse pages already mapped instead of taking fresh ones, each first touch of
-    /// which costs a page fault and the page's zeroing. Sets glibc's trim threshold to its largest value and its mmap
-    /// threshold to 32 MB (glibc's own ceiling for the threshold it otherwise adjusts at run time) and its top pad to 64 MB
-    /// (the heap grows and is kept in steps of that much address space; pages count only once written): process-wide, from the
-    /// first call on. The trainer calls it when training starts and still trims after every epoch
+    /// which costs a page fault and the page's zeroing. Sets glibc's trim threshold to its largest value, its mmap
+    /// threshold to 32 MB (glibc's own ceiling for the threshold it otherwise adjusts at run time) and its top pad to
+    /// 64 MB (heaps grow, and are kept, in steps of that much address space; a page counts only once written):
+    /// process-wide, from the first call on. The trainer calls it when training starts and still trims after every epoch
     /// (<see cref="ReturnFreedMemory"/>) and when memory grows (<see cref="ReturnFreedMemoryIfGrown"/>), so memory is
     /// given back at those points. Measured on the origin's masked network (batch 128, with
     /// <see cref="ReleaseFinalizedNativeMemory"/> every batch): page faults per training step fell from about 1,800 to
     /// 12-47 and a step took 17.3 ms instead of 21.8 ms at one thread. Elsewhere (Windows, macOS, musl) it does nothing.
     /// </summary>
-    /// <returns>True when glibc accepted both settings (now or at an earlier call).</returns>
+    /// <returns>True when glibc accepted all three settings (now or at an earlier call).</returns>
     public static bool KeepFreedMemory()
     {
         if (kept)
@@ -91,11 +94,13 @@ internal static class NativeMemory
 
         try
         {
-            // The mmap threshold first: setting either one turns glibc's run-time adjustment of both off, and a trim
-            // threshold alone would leave every allocation above 128 KB on its own fresh mapping.
-            // The top pad keeps a thread's heap (glibc gives each thread's arena 64 MB heaps) from being unmapped as soon
-            // as its last tensor is freed, to be mapped afresh for the next batch.
-            kept = mallopt(MmapThreshold, 32 << 20) == 1 && mallopt(TrimThreshold, int.MaxValue) == 1 && mallopt(TopPad, 64 << 20) == 1;
+            // The mmap threshold first: setting either threshold turns glibc's run-time adjustment of both off, and a
+            // trim threshold alone would leave every allocation above 128 KB on its own fresh mapping. The top pad keeps
+            // a thread's heap (glibc gives each thread's arena 64 MB heaps) from being unmapped as soon as its last tensor
+            // is freed, to be mapped afresh for the next batch.
+            kept = mallopt(MmapThreshold, 32 << 20) == 1
+                && mallopt(TrimThreshold, int.MaxValue) == 1
+                && mallopt(TopPad, 64 << 20) == 1;
             return kept;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
@@ -111,8 +116,8 @@ internal static class NativeMemory
     /// (an optimizer step makes several per parameter). Without a collection they pile up for thousands of batches, each
     /// a small allocation carved out of the holes that a batch's large tensors left, so those holes no longer fit the next
     /// batch's tensors and the heap keeps growing into fresh pages. Measured on the origin's masked network (batch 128):
-    /// 300 steps grew resident memory to 1.6 GB without it and left it at 220-320 MB with it, for well under a
-    /// millisecond a step. The trainer calls it after every training batch.
+    /// 300 steps grew resident memory to 1.6 GB without it and left it at 220-320 MB with it; the call itself takes about
+    /// 0.16 ms (median of 1,900, 50 abandoned Scalars each). The trainer calls it after every training batch.
     /// </summary>
     public static void ReleaseFinalizedNativeMemory()
     {
