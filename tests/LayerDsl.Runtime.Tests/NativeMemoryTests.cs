@@ -75,8 +75,9 @@ public sealed class KeptMemoryTests
         Assert.True(NativeMemory.KeepFreedMemory(), "a second call must report the settings kept");
 
         // A batch's worth of large tensors (5 x 16 MB, together more than glibc would otherwise keep at the heap's top),
-        // written and freed: with the memory kept, later batches reuse the same pages. On a thread of its own, as a
-        // training thread is: the heap it draws from is not also the one the runtime's compiler and the test runner use.
+        // written and freed: with the memory kept, later batches reuse the same pages. On a thread of its own, whose heap
+        // the runtime's compiler and the test runner do not share: their small allocations in between would make the
+        // count depend on timing.
         const int batches = 5;
         long faults = 0;
         var thread = new Thread(() =>

@@ -12,11 +12,12 @@ public sealed class NativeThreadingTests
     public void TheCLibrarySeesThePolicySetForTheTestProcess()
     {
         // The module initializer asked for no spin before libtorch loaded (unless the environment had chosen a policy);
-        // libgomp reads the C library's environment, not .NET's copy.
-        if (!PassiveThreads.SetHere)
-            return;
-        Assert.Equal("PASSIVE", Marshal.PtrToStringUTF8(getenv(NativeThreading.WaitPolicyVariable)));
+        // libgomp reads the C library's environment, not .NET's copy, so both must agree.
+        string? policy = Marshal.PtrToStringUTF8(getenv(NativeThreading.WaitPolicyVariable));
+        Assert.Equal(Environment.GetEnvironmentVariable(NativeThreading.WaitPolicyVariable), policy);
         Assert.Equal(Environment.GetEnvironmentVariable(NativeThreading.SpinCountVariable), Marshal.PtrToStringUTF8(getenv(NativeThreading.SpinCountVariable)));
+        if (PassiveThreads.SetHere)
+            Assert.Equal("PASSIVE", policy);
     }
 
     [Fact]
