@@ -16,8 +16,8 @@ public static class NativeThreading
     public const string SpinCountVariable = "GOMP_SPINCOUNT";
 
     /// <summary>
-    /// The spin count <see cref="PreferPassiveWaiting"/> sets by default: a worker polls for about a couple of hundred
-    /// microseconds (measured on the machine below) before it sleeps.
+    /// The spin count <see cref="PreferPassiveWaiting"/> sets by default: an idle worker checks for work this many times,
+    /// pausing the processor briefly between checks, before it sleeps.
     /// </summary>
     public const int DefaultSpinCount = 3000;
 
