@@ -232,7 +232,7 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
         // When the whole batch is one slice (several threads, or a device), a ReLU, tanh or sigmoid runs after the layer
         // as autograd's own in-place operation: measured faster there (two threads: about 1.5x for the origin's
         // network), while cache-sized slices gain from activating inside (one thread: about 1.1x).
-        bool activateAfter = formulation == MaskedConvFormulation.Fused && geometry.Slice >= input.shape[0]
+        bool activateAfter = formulation == MaskedConvFormulation.Fused && geometry.OneSlice(input.shape[0])
             && activation is Activation.ReLU or Activation.Tanh or Activation.Sigmoid;
         if (activateAfter)
             geometry = geometry with { Activation = Activation.None };
@@ -287,6 +287,14 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
         public long Columns => Channels * Taps;
 
         public long Positions => OutHeight * OutWidth;
+
+        /// <summary>
+        /// Whether a batch of <paramref name="batch"/> images is one slice (several threads, a device): the fused forward
+        /// pass then keeps its patches and masked patches for the backward pass, at most two thirds of
+        /// <see cref="ParallelSliceBytes"/>, instead of the backward pass recomputing them, and a ReLU, tanh or sigmoid runs
+        /// after the layer.
+        /// </summary>
+        public bool OneSlice(long batch) => Slice >= batch;
     }
 
     /// <summary>The layer as autograd sees it: unfold, multiply, matrix product, differentiated by autograd.</summary>
@@ -392,7 +400,7 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
         public static Tensor Forward(Geometry g, Tensor input, Tensor maskWeight, Tensor maskBias, Tensor weight, Tensor? bias, List<Tensor>? saved)
         {
             long batch = input.shape[0];
-            bool oneSlice = OneSlice(g, batch);
+            bool oneSlice = g.OneSlice(batch);
             Tensor padded = Pad(g, input);
             Tensor maskMatrix = MaskMatrix(g, maskWeight, maskBias);                                   // [k*k, C*k*k + 1]
             Tensor? output = oneSlice ? null : empty(new[] { batch, g.Filters, g.Positions }, input.dtype, input.device);
@@ -428,18 +436,12 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
             return output!;
         }
 
-        /// <summary>
-        /// Whether the whole batch is one slice (several threads, a device): the forward pass then keeps its patches and
-        /// masked patches for the backward pass, at most two thirds of <see cref="ParallelSliceBytes"/>, instead of the
-        /// backward pass recomputing them.
-        /// </summary>
-        private static bool OneSlice(Geometry g, long batch) => g.Slice >= batch;
-
         private static Tensor?[] Backward(Geometry g, bool[] needs, Tensor gradOutput, Tensor input, Tensor maskWeight, Tensor maskBias,
             Tensor weight, Tensor? output, List<Tensor> saved)
         {
             long batch = input.shape[0];
-            Tensor padded = Pad(g, input);
+            bool oneSlice = g.OneSlice(batch);
+            Tensor? padded = oneSlice ? null : Pad(g, input);     // the one slice's patches were kept: nothing to recompute
             Tensor weightT = weight.t();
             Tensor maskT = maskWeight.view(g.Taps, g.Columns).t();
             Tensor gradMask = zeros(new[] { g.Taps, g.Columns + 1 }, maskWeight.dtype, maskWeight.device);   // [mask.weight | mask.bias]
@@ -455,14 +457,14 @@ public sealed class MaskedConv2d : nn.Module<Tensor, Tensor>
                 long size = Math.Min(g.Slice, batch - start);
                 using var scope = NewDisposeScope();
                 Tensor weights, patches, masked;
-                if (OneSlice(g, batch))
+                if (oneSlice)
                 {
                     (weights, patches, masked) = (saved[0], saved[1], saved[2]);
                 }
                 else
                 {
                     weights = saved[slice];
-                    patches = Patches(g, padded, start, size);
+                    patches = Patches(g, padded!, start, size);
                     masked = Masked(g, patches, weights);
                 }
 
