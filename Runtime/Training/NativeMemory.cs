@@ -18,20 +18,31 @@ public static class NativeMemory
     /// trimmed once per epoch it stays flat (measured: 439 MB after epoch 2, 451 MB after epoch 5, 100 batches an epoch
     /// plus 10,000 test images). Costs a few milliseconds; elsewhere (Windows, macOS, musl) it does nothing.
     /// </summary>
-    public static void ReturnFreedMemory()
+    public static void ReturnFreedMemory() => CallGlibc(() =>
+    {
+        malloc_trim(0);
+        return true;
+    });
+
+    /// <summary>
+    /// Runs <paramref name="call"/> on Linux unless glibc's functions were found missing before (musl, say): false
+    /// elsewhere, or when they are missing now, which is remembered.
+    /// </summary>
+    private static bool CallGlibc(Func<bool> call)
     {
         if (unavailable || !OperatingSystem.IsLinux())
         {
-            return;
+            return false;
         }
 
         try
         {
-            malloc_trim(0);
+            return call();
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             unavailable = true;
+            return false;
         }
     }
 
@@ -82,32 +93,14 @@ public static class NativeMemory
     /// <returns>True when glibc accepted all three settings (now or at an earlier call).</returns>
     public static bool KeepFreedMemory()
     {
-        if (kept)
-        {
-            return true;
-        }
-
-        if (unavailable || !OperatingSystem.IsLinux())
-        {
-            return false;
-        }
-
-        try
-        {
-            // The mmap threshold first: setting either threshold turns glibc's run-time adjustment of both off, and a
-            // trim threshold alone would leave every allocation above 128 KB on its own fresh mapping. The top pad keeps
-            // a thread's heap (glibc gives each thread's arena 64 MB heaps) from being unmapped as soon as its last tensor
-            // is freed, to be mapped afresh for the next batch.
-            kept = mallopt(MmapThreshold, 32 << 20) == 1
-                && mallopt(TrimThreshold, int.MaxValue) == 1
-                && mallopt(TopPad, 64 << 20) == 1;
-            return kept;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            unavailable = true;
-            return false;
-        }
+        // The mmap threshold first: setting either threshold turns glibc's run-time adjustment of both off, and a trim
+        // threshold alone would leave every allocation above 128 KB on its own fresh mapping. The top pad keeps a thread's
+        // heap (glibc gives each thread's arena 64 MB heaps) from being unmapped as soon as its last tensor is freed, to be
+        // mapped afresh for the next batch.
+        kept = kept || CallGlibc(() => mallopt(MmapThreshold, 32 << 20) == 1
+            && mallopt(TrimThreshold, int.MaxValue) == 1
+            && mallopt(TopPad, 64 << 20) == 1);
+        return kept;
     }
 
     /// <summary>

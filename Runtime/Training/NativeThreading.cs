@@ -42,21 +42,26 @@ public static class NativeThreading
             return false;
         }
 
-        // .NET keeps its own copy of the environment; native code (libgomp) reads the C library's, so set both.
-        Environment.SetEnvironmentVariable(WaitPolicyVariable, "PASSIVE");
-        if (setenv(WaitPolicyVariable, "PASSIVE", 0) != 0)
+        if (!SetBoth(WaitPolicyVariable, "PASSIVE"))
         {
             return false;
         }
 
         if (spinCount > 0 && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(SpinCountVariable)))
         {
-            string count = spinCount.ToString(CultureInfo.InvariantCulture);
-            Environment.SetEnvironmentVariable(SpinCountVariable, count);
-            setenv(SpinCountVariable, count, 0);
+            SetBoth(SpinCountVariable, spinCount.ToString(CultureInfo.InvariantCulture));
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Sets a variable in .NET's copy of the environment and in the C library's, which native code (libgomp) reads.
+    /// </summary>
+    private static bool SetBoth(string name, string value)
+    {
+        Environment.SetEnvironmentVariable(name, value);
+        return setenv(name, value, 0) == 0;
     }
 
     [DllImport("libc", SetLastError = true)]
