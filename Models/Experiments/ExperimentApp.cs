@@ -29,6 +29,10 @@ public static class ExperimentApp
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(modelAssembly);
         NativeThreading.PreferPassiveWaiting();
+
+        // The command's only TorchSharp work while a model trains is the trainer's, so it may force a collection after
+        // every batch (1.2-1.3x faster; unsafe where other threads run TorchSharp meanwhile).
+        NativeMemory.ReleaseFinalizedEachBatch = true;
         if (Console.IsOutputRedirected)
         {
             // Logs and pipes are not 80 columns wide; keep tables (the confusion matrix has 11 columns) unwrapped.

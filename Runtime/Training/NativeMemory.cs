@@ -5,7 +5,8 @@ namespace LayerDsl.Training;
 
 /// <summary>
 /// How libtorch's freed memory is kept or given back: the trainer calls these, and a training loop of your own can call
-/// <see cref="KeepFreedMemory"/> once and <see cref="ReleaseFinalizedNativeMemory"/> after every step to train as fast.
+/// <see cref="KeepFreedMemory"/> once before it (and, when no other thread runs TorchSharp meanwhile,
+/// <see cref="ReleaseFinalizedNativeMemory"/> after every step) to train as fast.
 /// </summary>
 public static class NativeMemory
 {
@@ -104,13 +105,30 @@ public static class NativeMemory
     }
 
     /// <summary>
+    /// Whether the trainer runs <see cref="ReleaseFinalizedNativeMemory"/> after every training batch: false unless set.
+    /// Set it in an application whose only TorchSharp work while training is the trainer's (the <c>compare</c> command
+    /// does), never in a process where other threads run TorchSharp at the same time (see
+    /// <see cref="ReleaseFinalizedNativeMemory"/>). Measured (<c>compare</c>, old and new build alternated twice):
+    /// without it MaskedConvNet trained at 9,135 and 9,336 images/s at two threads and 6,525 and 6,383 at one, with it at
+    /// 12,249 and 11,835, and 7,428 and 7,727.
+    /// </summary>
+    public static bool ReleaseFinalizedEachBatch { get; set; }
+
+    /// <summary>
     /// Runs a gen-0 garbage collection and waits for the finalizers it queued. Some native objects behind TorchSharp's
     /// API are freed only by a .NET finalizer, not by a dispose scope: every <c>Scalar</c> made implicitly from a number
     /// (an optimizer step makes several per parameter). Without a collection they pile up for thousands of batches, each
     /// a small allocation carved out of the holes that a batch's large tensors left, so those holes no longer fit the next
     /// batch's tensors and the heap keeps growing into fresh pages. Measured on the origin's masked network (batch 128):
     /// 300 steps grew resident memory to 1.6 GB without it and left it at 220-320 MB with it; the call itself takes about
-    /// 0.16 ms (median of 1,900, 50 abandoned Scalars each). The trainer calls it after every training batch.
+    /// 0.16 ms (median of 1,900, 50 abandoned Scalars each). The trainer calls it after every training batch when
+    /// <see cref="ReleaseFinalizedEachBatch"/> is set.
+    /// <para>
+    /// Call it only when no other thread runs TorchSharp at the same time: TorchSharp (0.107) passes a temporary
+    /// <c>Scalar</c>'s native handle to libtorch without keeping the <c>Scalar</c> alive, so a collection forced here can
+    /// free a <c>Scalar</c> that another thread is handing to libtorch at that moment (seen once: a test training in
+    /// parallel with others failed inside <c>addcmul_</c> with a corrupt scalar).
+    /// </para>
     /// </summary>
     public static void ReleaseFinalizedNativeMemory()
     {

@@ -193,7 +193,8 @@ public static class Trainer
             lossSum += loss.to_type(ScalarType.Float64).item<double>() * length;
             correct += logits.argmax(1).eq(y).sum().item<long>();
             seen += length;
-            NativeMemory.ReleaseFinalizedNativeMemory();
+            if (NativeMemory.ReleaseFinalizedEachBatch)
+                NativeMemory.ReleaseFinalizedNativeMemory();
             if ((batch + 1) % 25 == 0)
                 NativeMemory.ReturnFreedMemoryIfGrown();
             if (progress is not null)

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
@@ -235,5 +236,28 @@ public sealed class SameSeedTests
         Assert.Equal(a.History[1].TrainLoss, b.History[1].TrainLoss);
         Assert.NotEqual(a.History[1].TrainLoss, c.History[1].TrainLoss);
         Assert.True(a.Final.Accuracy > 0.4, $"chance is 0.25; got {a.Final.Accuracy}");
+    }
+
+    [Fact]
+    public void A_collection_after_every_batch_changes_no_number()
+    {
+        // Alone, as this class runs: the forced collections must not meet another test's TorchSharp calls.
+        var options = new TrainingOptions { Epochs = 2, BatchSize = 64 };
+        var plain = TrainingTests.TrainTiny(3, options);
+        int before = GC.CollectionCount(0);
+        NativeMemory.ReleaseFinalizedEachBatch = true;
+        TrainingResult collected;
+        try
+        {
+            collected = TrainingTests.TrainTiny(3, options);
+        }
+        finally
+        {
+            NativeMemory.ReleaseFinalizedEachBatch = false;
+        }
+
+        Assert.True(GC.CollectionCount(0) - before >= 16, "the trainer did not collect after each of its 16 batches (512 images, 64 a batch, 2 epochs)");
+        Assert.Equal(plain.History[1].TrainLoss, collected.History[1].TrainLoss);
+        Assert.Equal(plain.History[1].TestAccuracy, collected.History[1].TestAccuracy);
     }
 }
